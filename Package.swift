@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Chorus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chorus", targets: ["ChorusCLI"]),
+        .library(name: "Chorus", targets: ["Chorus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The ABI: include/chorus.h, the one copy plugins compile against.
+        .systemLibrary(name: "CChorus", path: "include"),
+        // The system's libffi, found through pkg-config.
+        .systemLibrary(
+            name: "CFFI",
+            pkgConfig: "libffi",
+            providers: [.apt(["libffi-dev", "pkg-config"]), .brew(["libffi"])]
+        ),
+        // The core runtime: ABI binding, loader, invocation, registry, canvas, execution, backends.
+        .target(
+            name: "Chorus",
+            dependencies: [
+                "CChorus",
+                "CFFI",
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The `chorus` command line tool; the only target that imports ArgumentParser.
+        .executableTarget(
+            name: "ChorusCLI",
+            dependencies: [
+                "Chorus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ChorusTests",
+            dependencies: ["Chorus", "CChorus"]
+        ),
+        .testTarget(
+            name: "ChorusCLITests",
+            dependencies: []
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/* Brings the system's libffi (found through pkg-config "libffi") into Swift. */
+#include <ffi.h>

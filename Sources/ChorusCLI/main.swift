@@ -1,0 +1,2 @@
+import Chorus
+print(ABIVersion.current)
