@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Chorus",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "chorus", targets: ["ChorusCLI"]),
         .library(name: "Chorus", targets: ["Chorus"]),

@@ -1,0 +1,77 @@
+import OrderedCollections
+
+/// Calls a registered task with Celery-style arguments: binds them to the
+/// declared parameters, converts each strictly to its C type, makes the call,
+/// and turns what happened into an `InvocationOutcome`.
+///
+/// Safe to call from many threads at once, also for the same task: every call
+/// builds its own frame and context; the prepared cif is only read.
+public enum Invoker {
+    /// Runs `task` once.
+    ///
+    /// Throws `.badArguments` — before anything is called — when the
+    /// arguments do not bind or convert. Every other problem (the task
+    /// failed, asked for a retry, returned something unacceptable) is an
+    /// outcome, not a thrown error.
+    public static func invoke(
+        _ task: RegisteredTask, args: [JSON], kwargs: OrderedDictionary<String, JSON> = [:],
+        request: InvocationRequest, services: TaskServices
+    ) throws(ChorusError) -> InvocationOutcome {
+        let bound = try ArgumentBinder.bind(task: task.name, signature: task.signature, args: args, kwargs: kwargs)
+        switch task.body {
+        case .native(let call):
+            var values: [NativeValue] = []
+            values.reserveCapacity(bound.count)
+            for (value, parameter) in zip(bound, task.signature.parameters) {
+                values.append(try NativeValue.convert(value, to: parameter, task: task.name))
+            }
+            return invokeNative(task, call: call, values: values, request: request, services: services)
+        case .swift(let function):
+            for (value, parameter) in zip(bound, task.signature.parameters) {
+                _ = try NativeValue.convert(value, to: parameter, task: task.name)
+            }
+            return invokeSwift(task, function: function, arguments: bound, request: request, services: services)
+        }
+    }
+
+    static func invokeNative(
+        _ task: RegisteredTask, call: PreparedCall, values: [NativeValue], request: InvocationRequest,
+        services: TaskServices
+    ) -> InvocationOutcome {
+        let context = InvocationContext(task: task, request: request, services: services)
+        let frame = CallFrame(values: values, context: call.bound ? context.handle : nil)
+        return context.withInstalled {
+            call.call(arguments: frame.argumentPointers, returnValue: frame.returnBuffer)
+            switch context.directive {
+            case .fail(let message, let permanent)?:
+                return .failure(message: message, retryable: !permanent)
+            case .retry(let countdown, let message)?:
+                return .retry(countdown: countdown, message: message)
+            case nil:
+                do throws(ChorusError) {
+                    return .success(try ResultDecoder.decode(frame.returnBuffer, as: task.signature.returnType, task: task.name))
+                } catch {
+                    return .failure(message: error.message, retryable: false)
+                }
+            }
+        }
+    }
+
+    static func invokeSwift(
+        _ task: RegisteredTask, function: SwiftTaskFunction, arguments: [JSON], request: InvocationRequest,
+        services: TaskServices
+    ) -> InvocationOutcome {
+        let context = SwiftTaskContext(request: request, taskName: task.name, services: services)
+        do {
+            return .success(try function(arguments, context))
+        } catch let failure as TaskFailure {
+            return .failure(message: failure.message, retryable: failure.retryable)
+        } catch let retry as TaskRetry {
+            return .retry(countdown: retry.countdown, message: retry.message)
+        } catch let error as ChorusError {
+            return .failure(message: error.message, retryable: true)
+        } catch {
+            return .failure(message: "\(error)", retryable: true)
+        }
+    }
+}

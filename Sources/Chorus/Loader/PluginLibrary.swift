@@ -1,0 +1,96 @@
+import CChorus
+import Foundation
+import Synchronization
+
+/// A plugin shared library opened in this process, with its validated
+/// descriptor.
+///
+/// dlopen state is per process, so this cache is too: a plugin's entry point
+/// runs at most once per process even when several registries load it, and a
+/// second load of the same file — by the same path, through a symlink, or as
+/// a byte-identical copy elsewhere — returns the first load instead of
+/// opening and initialising it again.
+///
+/// Libraries are never closed: code of a loaded plugin may still run, and
+/// unloading native code safely is not possible in general.
+final class PluginLibrary: Sendable {
+    let file: PluginFile
+    let descriptor: PluginDescriptor
+
+    /// `@unchecked`: the handle is written once and never closed.
+    private struct Handle: @unchecked Sendable { let raw: UnsafeMutableRawPointer }
+    private let handle: Handle
+
+    private init(file: PluginFile, descriptor: PluginDescriptor, handle: UnsafeMutableRawPointer) {
+        self.file = file
+        self.descriptor = descriptor
+        self.handle = Handle(raw: handle)
+    }
+
+    var info: PluginInfo {
+        PluginInfo(name: descriptor.name, version: descriptor.version, path: file.path, sha256: file.sha256, abiVersion: descriptor.abiVersion)
+    }
+
+    private static let cache = Mutex<[PluginLibrary]>([])
+
+    /// Opens the plugin at `path`, or returns the already opened copy of it.
+    static func open(_ path: String) throws(ChorusError) -> PluginLibrary {
+        let file = try PluginFile(checking: path)
+        // Loading happens under the lock: it is rare, and this keeps two threads
+        // from initialising the same plugin at once.
+        let result: Result<PluginLibrary, ChorusError> = cache.withLock { libraries in
+            if let known = libraries.first(where: {
+                $0.file.path == file.path || ($0.file.device == file.device && $0.file.inode == file.inode)
+                    || $0.file.sha256 == file.sha256
+            }) {
+                return .success(known)
+            }
+            do throws(ChorusError) {
+                let library = try load(file)
+                libraries.append(library)
+                return .success(library)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private static func load(_ file: PluginFile) throws(ChorusError) -> PluginLibrary {
+        _ = dlerror()
+        guard let handle = dlopen(file.path, RTLD_NOW | RTLD_LOCAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
+            throw ChorusError(.pluginLoad, "plugin \(file.path): cannot load: \(reason)")
+        }
+        guard let symbol = dlsym(handle, CHORUS_PLUGIN_ENTRY_NAME) else {
+            let message = missingEntryMessage(handle, path: file.path)
+            dlclose(handle)  // Nothing of the plugin ran but its constructors.
+            throw ChorusError(.abiMismatch, message)
+        }
+        let entry = unsafeBitCast(symbol, to: chorus_plugin_entry_fn.self)
+        var errorBuffer = [CChar](repeating: 0, count: 1024)
+        let plugin = errorBuffer.withUnsafeMutableBufferPointer { buffer in
+            entry(HostAPI.table, buffer.baseAddress, buffer.count)
+        }
+        guard let plugin else {
+            errorBuffer[errorBuffer.count - 1] = 0
+            let reason = errorBuffer.withUnsafeBufferPointer { HostAPI.text($0.baseAddress) } ?? ""
+            let detail = reason.isEmpty ? "its entry point returned NULL without a reason" : reason
+            throw ChorusError(.pluginLoad, "plugin \(file.path) refused to load: \(detail)")
+        }
+        let descriptor = try DescriptorReader.read(plugin, path: file.path)
+        return PluginLibrary(file: file, descriptor: descriptor, handle: handle)
+    }
+
+    /// Explains a missing entry point: a plugin for another ABI major exports
+    /// a differently named entry, which is worth saying.
+    private static func missingEntryMessage(_ handle: UnsafeMutableRawPointer, path: String) -> String {
+        let current = ABIVersion.current
+        for major in (1...16).reversed() where major != Int(current.major) {
+            if dlsym(handle, "chorus_plugin_entry_v\(major)") != nil {
+                return "plugin \(path) was built for Chorus ABI \(major).x (it exports chorus_plugin_entry_v\(major)); this runtime speaks ABI \(current); rebuild it against this runtime's chorus.h"
+            }
+        }
+        return "plugin \(path) does not export \(CHORUS_PLUGIN_ENTRY_NAME); is it a Chorus plugin built against chorus.h \(current) with CHORUS_EXPORT?"
+    }
+}
