@@ -38,15 +38,14 @@ let package = Package(
             dependencies: [
                 "Chorus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        // Unit tests per layer, end-to-end tests with real C plugins, and CLI
+        // tests that run the built `chorus` binary.
         .testTarget(
             name: "ChorusTests",
             dependencies: ["Chorus", "CChorus"]
-        ),
-        .testTarget(
-            name: "ChorusCLITests",
-            dependencies: []
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,2 +1,0 @@
-import Chorus
-print(ABIVersion.current)
