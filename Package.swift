@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "chorus", targets: ["ChorusCLI"]),
         .library(name: "Chorus", targets: ["Chorus"]),
+        // Bundled plugins: built next to the `chorus` binary as libchorus-*.so.
+        .library(name: "chorus-examples", type: .dynamic, targets: ["ChorusExamplesPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +45,14 @@ let package = Package(
         ),
         // Unit tests per layer, end-to-end tests with real C plugins, and CLI
         // tests that run the built `chorus` binary.
+        // The bundled examples plugin, written in C against include/chorus.h.
+        .target(
+            name: "ChorusExamplesPlugin",
+            dependencies: ["CChorus"],
+            path: "Plugins/Examples",
+            publicHeadersPath: ".",
+            cSettings: [.headerSearchPath("../../include")]
+        ),
         .testTarget(
             name: "ChorusTests",
             dependencies: ["Chorus", "CChorus"]
