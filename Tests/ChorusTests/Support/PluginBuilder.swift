@@ -54,6 +54,8 @@ enum PluginBuilder {
         var template = Array("\(NSTemporaryDirectory())/\(prefix)-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed: \(String(cString: strerror(errno)))")
-        return String(cString: made!)
+        let canonical = realpath(made!, nil)!
+        defer { free(canonical) }
+        return String(cString: canonical)
     }
 }
