@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Chorus", targets: ["Chorus"]),
         // Bundled plugins: built next to the `chorus` binary as libchorus-*.so.
         .library(name: "chorus-examples", type: .dynamic, targets: ["ChorusExamplesPlugin"]),
+        .executable(name: "chorus-bench", targets: ["ChorusBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,6 +53,13 @@ let package = Package(
             path: "Plugins/Examples",
             publicHeadersPath: ".",
             cSettings: [.headerSearchPath("../../include")]
+        ),
+        // Benchmarks: `swift run -c release chorus-bench` (see BENCHMARKS.md).
+        .target(name: "BenchNative", path: "Benchmarks/BenchNative"),
+        .executableTarget(
+            name: "ChorusBenchmarks",
+            dependencies: ["Chorus", "CFFI", "BenchNative"],
+            path: "Benchmarks/ChorusBenchmarks"
         ),
         .testTarget(
             name: "ChorusTests",

@@ -86,6 +86,9 @@ static const char *echo(const char *value) { return value; }
 /* noop() -> nothing; for benchmarks. */
 static void noop(void) {}
 
+/* identity(x) -> x; the no-op int64 -> int64 task of the benchmarks. */
+static int64_t identity(int64_t x) { return x; }
+
 static const chorus_task add_task = {
     sizeof(chorus_task), CHORUS_TASK_BIND, "add", "int64 (int64 x, int64 y)", (chorus_task_fn)add,
     3, 0, 0, 0, 0, "x + y"};
@@ -111,8 +114,13 @@ static const chorus_task echo_task = {
 static const chorus_task noop_task = {
     sizeof(chorus_task), 0, "noop", "void ()", (chorus_task_fn)noop, 0, 0, 0, 0, 0, "does nothing"};
 
+static const chorus_task identity_task = {
+    sizeof(chorus_task), 0, "identity", "int64 (int64 x)", (chorus_task_fn)identity, 0, 0, 0, 0, 0,
+    "returns x"};
+
 static const chorus_task *const tasks[] = {
     &add_task, &mul_task, &tsum_task, &sleep_task, &flaky_task, &fail_task_desc, &echo_task, &noop_task,
+    &identity_task,
 };
 
 static const chorus_plugin plugin = {

@@ -17,20 +17,34 @@ public enum Invoker {
         _ task: RegisteredTask, args: [JSON], kwargs: OrderedDictionary<String, JSON> = [:],
         request: InvocationRequest, services: TaskServices
     ) throws(ChorusError) -> InvocationOutcome {
+        invoke(task, checked: try check(task, args: args, kwargs: kwargs), request: request, services: services)
+    }
+
+    /// Binds and converts arguments once, so a caller that runs the same call
+    /// many times (a benchmark, a retry) skips the checks on later calls.
+    /// Throws `.badArguments` exactly as `invoke` does.
+    public static func check(
+        _ task: RegisteredTask, args: [JSON], kwargs: OrderedDictionary<String, JSON> = [:]
+    ) throws(ChorusError) -> CheckedArguments {
         let bound = try ArgumentBinder.bind(task: task.name, signature: task.signature, args: args, kwargs: kwargs)
+        var values: [NativeValue] = []
+        values.reserveCapacity(bound.count)
+        for (value, parameter) in zip(bound, task.signature.parameters) {
+            values.append(try NativeValue.convert(value, to: parameter, task: task.name))
+        }
+        return CheckedArguments(taskName: task.name, bound: bound, values: values)
+    }
+
+    /// Runs `task` with arguments `check` already accepted for it.
+    public static func invoke(
+        _ task: RegisteredTask, checked: CheckedArguments, request: InvocationRequest, services: TaskServices
+    ) -> InvocationOutcome {
+        precondition(checked.taskName == task.name, "arguments checked for \(checked.taskName) used with \(task.name)")
         switch task.body {
         case .native(let call):
-            var values: [NativeValue] = []
-            values.reserveCapacity(bound.count)
-            for (value, parameter) in zip(bound, task.signature.parameters) {
-                values.append(try NativeValue.convert(value, to: parameter, task: task.name))
-            }
-            return invokeNative(task, call: call, values: values, request: request, services: services)
+            return invokeNative(task, call: call, values: checked.values, request: request, services: services)
         case .swift(let function):
-            for (value, parameter) in zip(bound, task.signature.parameters) {
-                _ = try NativeValue.convert(value, to: parameter, task: task.name)
-            }
-            return invokeSwift(task, function: function, arguments: bound, request: request, services: services)
+            return invokeSwift(task, function: function, arguments: checked.bound, request: request, services: services)
         }
     }
 
@@ -38,8 +52,18 @@ public enum Invoker {
         _ task: RegisteredTask, call: PreparedCall, values: [NativeValue], request: InvocationRequest,
         services: TaskServices
     ) -> InvocationOutcome {
+        guard call.bound else {
+            // An unbound task cannot reach the host API, so it needs no context.
+            let frame = CallFrame(values: values, context: nil)
+            call.call(arguments: frame.argumentPointers, returnValue: frame.returnBuffer)
+            do throws(ChorusError) {
+                return .success(try ResultDecoder.decode(frame.returnBuffer, as: task.signature.returnType, task: task.name))
+            } catch {
+                return .failure(message: error.message, retryable: false)
+            }
+        }
         let context = InvocationContext(task: task, request: request, services: services)
-        let frame = CallFrame(values: values, context: call.bound ? context.handle : nil)
+        let frame = CallFrame(values: values, context: context.handle)
         return context.withInstalled {
             call.call(arguments: frame.argumentPointers, returnValue: frame.returnBuffer)
             switch context.directive {
@@ -74,4 +98,12 @@ public enum Invoker {
             return .failure(message: "\(error)", retryable: true)
         }
     }
+}
+
+/// Arguments bound to a task's parameters and converted to their C types,
+/// ready to call it any number of times.
+public struct CheckedArguments: Sendable {
+    let taskName: String
+    let bound: [JSON]
+    let values: [NativeValue]
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// One argument converted from JSON to the exact C representation its
 /// declared type needs, checked before anything reaches `ffi_call`.
-enum NativeValue {
+enum NativeValue: Sendable {
     case bool(UInt8)
     case int32(Int32)
     case int64(Int64)

@@ -1,6 +1,7 @@
 /// A task the registry knows: its name, declared signature, default options,
-/// where it came from, and how to call it.
-public struct RegisteredTask: Sendable {
+/// where it came from, and how to call it. A class, so the hot path passes one
+/// reference instead of copying its strings.
+public final class RegisteredTask: Sendable {
     /// How the task's code is reached.
     enum Body: Sendable {
         /// A C function in a plugin, called through a prepared libffi cif.
@@ -19,7 +20,17 @@ public struct RegisteredTask: Sendable {
     let body: Body
 
     /// The namespace the task's plugin state lives in.
-    public var stateNamespace: String { plugin?.name ?? "swift" }
+    public let stateNamespace: String
+
+    init(name: String, signature: TaskSignature, options: TaskOptions, plugin: PluginInfo?, doc: String?, body: Body) {
+        self.name = name
+        self.signature = signature
+        self.options = options
+        self.plugin = plugin
+        self.doc = doc
+        self.body = body
+        self.stateNamespace = plugin?.name ?? "swift"
+    }
 }
 
 /// A task body written in Swift: receives its arguments, already bound to the

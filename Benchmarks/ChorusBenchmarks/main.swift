@@ -1,0 +1,21 @@
+import Chorus
+import Foundation
+
+/// `swift run -c release chorus-bench [--quick]`: prints the benchmark table.
+/// Every figure is the median of several runs, min–max beside it.
+let quick = CommandLine.arguments.contains("--quick")
+let runs = quick ? 3 : 7
+let registry = TaskRegistry()
+do {
+    try PluginDiscovery.forCurrentProcess(explicitPaths: []).load(into: registry)
+    let invocation = try InvocationBenchmarks.run(registry: registry, calls: quick ? 100_000 : 1_000_000, runs: runs)
+    print("| invocation (no-op int64 → int64) | median | min–max |")
+    print("|---|---|---|")
+    for m in invocation { print("| " + m.row + " |") }
+    let raw = invocation[1].median
+    print("")
+    for m in invocation { print(String(format: "%@: %.2f× raw ffi_call", m.name, m.median / raw)) }
+} catch let error as ChorusError {
+    FileHandle.standardError.write(Data("chorus-bench: error: \(error.message)\n".utf8))
+    exit(1)
+}
