@@ -8,10 +8,11 @@ public struct MonotonicInstant: Sendable, Hashable, Comparable, CustomStringConv
 
     public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
-    /// The instant `seconds` later (earlier when negative), saturating at the ends of the range.
+    /// The instant `seconds` later (earlier when negative), to the nearest
+    /// nanosecond, saturating at the ends of the range.
     public func advanced(bySeconds seconds: Double) -> MonotonicInstant {
         guard seconds.isFinite else { return seconds > 0 ? .distantFuture : MonotonicInstant(nanoseconds: 0) }
-        let delta = seconds * 1e9
+        let delta = (seconds * 1e9).rounded()
         if delta >= 0 {
             if delta >= Double(UInt64.max - nanoseconds) { return .distantFuture }
             return MonotonicInstant(nanoseconds: nanoseconds + UInt64(delta))
