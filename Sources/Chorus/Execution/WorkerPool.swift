@@ -42,6 +42,7 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// Starts `threadCount` executors (default: the active processor count).
     /// `stackSize` (bytes) matters for plugins with deep C stacks; 0 = platform default.
+    /// The executors keep the pool alive until `shutdown()`, which every owner must call.
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "chorus-worker", stackSize: Int = 0) {
         precondition(threadCount > 0, "a WorkerPool needs at least one thread")
         self.threadCount = threadCount

@@ -90,3 +90,21 @@ import Testing
         #expect(try store.attempts(forTask: "missing").isEmpty)
     }
 }
+
+@Suite struct AsyncResultWaitTests {
+    @Test func anAsyncWaiterIsResumedByStore() async throws {
+        let store = MemoryBackend()
+        async let meta = store.readyResult(for: "t")
+        try store.store(ResultMeta(taskID: "t", state: .started))
+        try store.store(ResultMeta(taskID: "t", state: .success, result: 42))
+        #expect(try await meta.result == 42)
+        #expect(try await store.readyResult(for: "t").state == .success)  // already ready: returns at once
+    }
+
+    @Test func cancellingAnAsyncWaiterThrows() async {
+        let store = MemoryBackend()
+        let waiter = Task { try await store.readyResult(for: "never") }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+    }
+}

@@ -66,8 +66,9 @@ extension MemoryBackend: Broker {
         }
     }
 
-    /// Stops the broker: blocked and future `claim`s return nil, `publish` throws.
-    /// Messages already held stay where they are.
+    /// Stops the broker: `publish` throws, and `claim` returns nil instead of
+    /// waiting once nothing is ready (blocked claims wake now). Messages already
+    /// visible can still be claimed and leased ones settled.
     public func closeBroker() {
         brokerCondition.lock()
         brokerState.closed = true

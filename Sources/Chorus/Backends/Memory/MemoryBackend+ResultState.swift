@@ -27,6 +27,13 @@ extension MemoryBackend {
         var attemptsByTask: [String: [Int: AttemptRecord]] = [:]
         /// Attempt keys of each root in first-recorded order.
         var attemptsByRoot: [String: OrderedSet<AttemptKey>] = [:]
+        /// Suspended `readyResult(for:)` callers by task id and waiter id.
+        var asyncWaiters: [String: [UInt64: CheckedContinuation<ResultMeta, any Error>]] = [:]
+        /// Waiters that started and have not been resumed yet.
+        var activeWaiters: Set<UInt64> = []
+        /// Active waiters cancelled before they suspended.
+        var cancelledWaiters: Set<UInt64> = []
+        var nextWaiterID: UInt64 = 0
 
         /// Fires the chord if its parts are all in; the counter is then dropped
         /// and the group remembered as done, so it fires exactly once.

@@ -6,7 +6,13 @@ extension MemoryBackend: ResultStore {
         return try withResults { state in
             if state.metas[meta.taskID]?.state == .success { return false }
             state.metas[meta.taskID] = meta
-            if meta.state.isReady { resultCondition.broadcast() }
+            if meta.state.isReady {
+                resultCondition.broadcast()
+                for (id, waiter) in state.asyncWaiters.removeValue(forKey: meta.taskID) ?? [:] {
+                    state.activeWaiters.remove(id)
+                    waiter.resume(returning: meta)
+                }
+            }
             return true
         }
     }
