@@ -98,6 +98,18 @@ import Testing
         #expect(scheduler.shutdown() == 0)
     }
 
+    @Test func workCanShutTheSchedulerDownWithoutDeadlock() {
+        let clock = ManualClock()
+        let scheduler = Scheduler(clock: clock)
+        let result = LockProtected(-1)
+        scheduler.schedule(afterSeconds: 1) { result.withLock { $0 = scheduler.shutdown() } }
+        scheduler.schedule(afterSeconds: 2) {}
+        clock.advance(by: 1)
+        #expect(scheduler.waitUntilNoDueWork())  // returns once the item has begun shutting down
+        scheduler.shutdown()  // waits for the thread, which exits after the item returns
+        #expect(result.withLock { $0 } == 1)
+    }
+
     @Test func systemClockWithScaleFiresAOneSecondTimerEarly() {
         let clock = SystemClock()
         let scheduler = Scheduler(clock: clock, scale: TimeScale(0.01))
