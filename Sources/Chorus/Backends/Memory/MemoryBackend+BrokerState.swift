@@ -1,0 +1,90 @@
+import Collections
+import Foundation
+
+extension MemoryBackend {
+    /// A message waiting on a queue, with its delivery history.
+    struct Queued {
+        var message: TaskMessage
+        var queue: String
+        /// How many times it has been handed out so far.
+        var deliveries: Int
+        var redelivered: Bool
+    }
+
+    struct DelayedEntry: Comparable {
+        let due: MonotonicInstant
+        let sequence: UInt64
+        static func < (a: Self, b: Self) -> Bool { (a.due, a.sequence) < (b.due, b.sequence) }
+    }
+
+    struct LeaseEntry: Comparable {
+        let deadline: MonotonicInstant
+        let sequence: UInt64
+        let tag: String
+        static func < (a: Self, b: Self) -> Bool { (a.deadline, a.sequence) < (b.deadline, b.sequence) }
+    }
+
+    /// Everything the broker side holds. Pure data; `MemoryBackend` does the locking.
+    struct BrokerState {
+        var ready: [String: Deque<Queued>] = [:]
+        var delayed = Heap<DelayedEntry>()
+        var delayedMessages: [UInt64: Queued] = [:]
+        /// Leased messages by delivery tag, with their current lease deadline.
+        var inFlight: [String: (queued: Queued, deadline: MonotonicInstant)] = [:]
+        /// Lease deadlines; entries whose tag is settled or whose deadline moved are stale.
+        var leases = Heap<LeaseEntry>()
+        var sequence: UInt64 = 0
+        var closed = false
+
+        mutating func nextSequence() -> UInt64 {
+            sequence += 1
+            return sequence
+        }
+
+        mutating func enqueue(_ queued: Queued, due: MonotonicInstant?, now: MonotonicInstant) {
+            if let due, due > now {
+                let seq = nextSequence()
+                delayed.insert(DelayedEntry(due: due, sequence: seq))
+                delayedMessages[seq] = queued
+            } else {
+                ready[queued.queue, default: []].append(queued)
+            }
+        }
+
+        /// Makes due eta messages visible (in due order) and returns lapsed
+        /// leases to the front of their queues (earliest lapse first).
+        mutating func promote(now: MonotonicInstant) {
+            while let first = delayed.min, first.due <= now {
+                delayed.removeMin()
+                if let queued = delayedMessages.removeValue(forKey: first.sequence) {
+                    ready[queued.queue, default: []].append(queued)
+                }
+            }
+            var lapsed: [Queued] = []
+            while let first = leases.min, first.deadline <= now {
+                leases.removeMin()
+                guard let held = inFlight[first.tag], held.deadline == first.deadline else { continue }
+                inFlight[first.tag] = nil
+                var queued = held.queued
+                queued.redelivered = true
+                lapsed.append(queued)
+            }
+            for queued in lapsed.reversed() {
+                ready[queued.queue, default: []].prepend(queued)
+            }
+        }
+
+        /// The first message of the first non-empty queue in `queues`.
+        mutating func popFirst(of queues: [String]) -> Queued? {
+            for name in queues {
+                if let queued = ready[name]?.popFirst() { return queued }
+            }
+            return nil
+        }
+
+        /// The earliest instant at which something may become claimable.
+        var nextChange: MonotonicInstant {
+            min(delayed.min?.due ?? .distantFuture, leases.min?.deadline ?? .distantFuture)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import OrderedCollections
+
+extension MemoryBackend {
+    /// A chord group's fan-in counter (Celery's `.s`, `.j` and `.d` keys in one value).
+    struct ChordCounter {
+        var size: Int?
+        var parts: [ChordPart] = []
+        var seen: Set<PartKey> = []
+    }
+
+    struct PartKey: Hashable {
+        let taskID: String
+        let groupIndex: Int
+    }
+
+    struct AttemptKey: Hashable {
+        let taskID: String
+        let attempt: Int
+    }
+
+    /// Everything the result side holds. Pure data; `MemoryBackend` does the locking.
+    struct ResultState {
+        var metas: [String: ResultMeta] = [:]
+        var chords: [String: ChordCounter] = [:]
+        /// Groups whose chord has fired (Celery's `.c = "done"`).
+        var completedChords: Set<String> = []
+        var attemptsByTask: [String: [Int: AttemptRecord]] = [:]
+        /// Attempt keys of each root in first-recorded order.
+        var attemptsByRoot: [String: OrderedSet<AttemptKey>] = [:]
+        /// Suspended `readyResult(for:)` callers by task id and waiter id.
+        var asyncWaiters: [String: [UInt64: CheckedContinuation<ResultMeta, any Error>]] = [:]
+        /// Waiters that started and have not been resumed yet.
+        var activeWaiters: Set<UInt64> = []
+        /// Active waiters cancelled before they suspended.
+        var cancelledWaiters: Set<UInt64> = []
+        var nextWaiterID: UInt64 = 0
+
+        /// Fires the chord if its parts are all in; the counter is then dropped
+        /// and the group remembered as done, so it fires exactly once.
+        mutating func completeIfReady(_ groupID: String) -> ChordPartOutcome {
+            guard let counter = chords[groupID] else { return .alreadyCompleted }
+            guard let size = counter.size, counter.parts.count >= size else {
+                return .waiting(ready: counter.parts.count, size: counter.size)
+            }
+            chords[groupID] = nil
+            completedChords.insert(groupID)
+            return .completed(counter.parts.sorted { $0.groupIndex < $1.groupIndex })
+        }
+
+        mutating func setChordSize(_ size: Int, groupID: String) -> ChordPartOutcome {
+            guard !completedChords.contains(groupID) else { return .alreadyCompleted }
+            chords[groupID, default: ChordCounter()].size = size
+            return completeIfReady(groupID)
+        }
+
+        mutating func record(_ part: ChordPart, groupID: String) -> ChordPartOutcome {
+            guard !completedChords.contains(groupID) else { return .alreadyCompleted }
+            var counter = chords[groupID] ?? ChordCounter()
+            let key = PartKey(taskID: part.taskID, groupIndex: part.groupIndex)
+            guard counter.seen.insert(key).inserted else {
+                return .duplicate(ready: counter.parts.count, size: counter.size)
+            }
+            counter.parts.append(part)
+            chords[groupID] = counter
+            return completeIfReady(groupID)
+        }
+
+        mutating func record(_ attempt: AttemptRecord) {
+            let key = AttemptKey(taskID: attempt.taskID, attempt: attempt.attempt)
+            if let old = attemptsByTask[attempt.taskID]?[attempt.attempt], let oldRoot = old.rootID,
+                oldRoot != attempt.rootID
+            {
+                attemptsByRoot[oldRoot]?.remove(key)
+            }
+            attemptsByTask[attempt.taskID, default: [:]][attempt.attempt] = attempt
+            if let root = attempt.rootID { attemptsByRoot[root, default: []].append(key) }
+        }
+
+        func attempts(forTask taskID: String) -> [AttemptRecord] {
+            (attemptsByTask[taskID] ?? [:]).values.sorted { $0.attempt < $1.attempt }
+        }
+
+        func attempts(forRoot rootID: String) -> [AttemptRecord] {
+            (attemptsByRoot[rootID] ?? []).compactMap { attemptsByTask[$0.taskID]?[$0.attempt] }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Keeps what happened to tasks: result metas (Celery's `celery-task-meta-<id>`),
+/// chord fan-in counters and Chorus's attempt history.
+///
+/// **Synchronous by design**, like `Broker`: blocking calls made from worker
+/// threads, safe from any thread, failing with `ChorusError` (`.backend`).
+///
+/// Contracts every implementation keeps:
+/// - A stored SUCCESS is never overwritten (Celery's key-value backends refuse it too).
+/// - Chord fan-in is atomic: a header part is counted once per (task id,
+///   group index), and exactly one call ever returns `.completed` for a group,
+///   however many threads or processes report parts concurrently or twice.
+public protocol ResultStore: AnyObject, Sendable {
+    /// Stores `meta` for `meta.taskID`, replacing the previous one. Returns
+    /// false (and changes nothing) when the stored state is SUCCESS. A READY
+    /// meta without `dateDone` gets the store's current time.
+    @discardableResult
+    func store(_ meta: ResultMeta) throws(ChorusError) -> Bool
+
+    /// The stored meta, or nil when there is none (Celery reports that as PENDING).
+    func result(for taskID: String) throws(ChorusError) -> ResultMeta?
+
+    /// Blocks until the task's meta is READY (SUCCESS, FAILURE, REVOKED) and
+    /// returns it, or returns nil after `timeout` seconds of the store's clock
+    /// (literal, not scaled). Waits on a signal, not by polling.
+    func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta?
+
+    /// Declares how many parts complete chord group `groupID` (Celery's
+    /// `set_chord_size`, called before the last header member is published).
+    /// Returns `.completed` if the parts already recorded complete it (or the
+    /// size is 0), otherwise `.waiting`.
+    func setChordSize(_ size: Int, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome
+
+    /// Records a header part's FINAL outcome (never RETRY) and says, atomically,
+    /// whether this call completed the chord.
+    func recordChordPart(_ part: ChordPart, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome
+
+    /// Inserts or replaces the record for (`record.taskID`, `record.attempt`).
+    func recordAttempt(_ record: AttemptRecord) throws(ChorusError)
+
+    /// Every attempt of one task id, by attempt number.
+    func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord]
+
+    /// Every attempt of every task in one workflow, in the order each attempt was first recorded.
+    func attempts(forRoot rootID: String) throws(ChorusError) -> [AttemptRecord]
+}
