@@ -33,7 +33,16 @@ extension Canvas {
         let leftover = try Canvas.leftoverSteps(node.options)
         if node.options["chain"] != nil {
             node.options["chain"] = nil
-            if !leftover.isEmpty { node = .chain(Chain([node] + leftover)) }
+            if !leftover.isEmpty {
+                // The chain now leads; it takes over where the workflow sits.
+                var chain = Chain([], options: [:])
+                chain.options.rootId = node.options.rootId
+                chain.options.parentId = node.options.parentId
+                node.options.rootId = nil
+                node.options.parentId = nil
+                chain.tasks = [node] + leftover
+                node = .chain(chain)
+            }
         }
         var canvas = try node.normalized()
         var freezer = Freezer(ids: idGenerator)
