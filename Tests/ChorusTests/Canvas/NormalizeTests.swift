@@ -19,6 +19,11 @@ import Testing
         #expect(try normal("x() | group(a(), b())") == canvas("x() | group(a(), b())"))
     }
 
+    @Test func pipeOperatorBuildsTheSameCanvas() throws {
+        let piped = try canvas("group(a(), b())") | canvas("c()") | canvas("d()")
+        #expect(try piped.normalized() == canvas("chord(a(), b(), body=c()) | d()"))
+    }
+
     @Test func stepAfterAChordWithAGroupBodyNestsAChord() throws {
         #expect(try normal("chord(a(), body=group(b(), c())) | d()")
             == canvas("chord(a(), body=chord(b(), c(), body=d()))"))

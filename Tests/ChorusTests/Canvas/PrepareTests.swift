@@ -81,7 +81,7 @@ import Testing
         let rest = JSON.array(chain.dropLast().map(\.json))
         let step = try next.prepare(partialArgs: [2], options: ["parent_id": "t1", "root_id": "t1", "chain": rest],
                                     idGenerator: SequentialTaskIDs(prefix: "new"))
-        #expect(!PublishPlanTestText(step).contains("\"new"))  // every id was frozen up front
+        #expect(!planText(step).contains("\"new"))  // every id was frozen up front
         #expect(step.chordRegistrations.map(\.groupId) == ["t2"])
         #expect(step.chordRegistrations.map(\.size) == [2])
         #expect(step.messages.map(\.args) == [[2, 1], [2, 2]])
@@ -141,6 +141,6 @@ import Testing
 }
 
 /// The plan as text, to search for ids.
-func PublishPlanTestText(_ p: PublishPlan) -> String {
+func planText(_ p: PublishPlan) -> String {
     (p.messages.map(\.json) + p.chordRegistrations.map(\.body.json)).map(\.description).joined(separator: "\n")
 }
