@@ -52,6 +52,10 @@ extension CanvasParser {
     /// "end of input" or the quoted character at the current position.
     func describeCurrent() -> String {
         guard index < bytes.count else { return "end of input" }
+        if bytes[index] < 0x20 || bytes[index] == 0x7F {  // keep messages on one line
+            let hex = String(bytes[index], radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
         var end = index + 1
         while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
         return "'" + String(decoding: bytes[index..<end], as: UTF8.self) + "'"

@@ -8,6 +8,7 @@ import Testing
         ("a() |", "column 6: expected a task, group(...), chain(...), chord(...) or '(', got end of input"),
         ("add(1) | %x()", "column 10: expected a task, group(...), chain(...), chord(...) or '(', got '%'"),
         ("add(1, 2", "column 9: expected ',' or ')' after an argument, got end of input"),
+        ("add(1) \u{1}", "column 8: unexpected U+0001 after the canvas"),
         ("add 1", #"column 5: expected '(' after task name "add", got '1'"#),
         ("add(x)", "column 5: expected a JSON value, got x (strings need double quotes)"),
         (#"add("é", x)"#, "column 10: expected a JSON value, got x (strings need double quotes)"),
