@@ -1,0 +1,142 @@
+/// Where a node sits when it is frozen: what the enclosing chain, group or
+/// chord imposes on it (Celery's `freeze(_id, group_id, chord, root_id, parent_id, group_index)`).
+struct Placement: Sendable {
+    var rootId: String?
+    var parentId: String?
+    var groupId: String?
+    var groupIndex: Int?
+    /// The body of the chord this node reports to, if any.
+    var chord: Signature?
+}
+
+extension SignatureOptions {
+    /// Celery's freeze rules: root/parent/index/chord overwrite, `group_id` only fills a gap.
+    mutating func apply(_ p: Placement) {
+        if let r = p.rootId { rootId = r }
+        if let x = p.parentId { parentId = x }
+        if let g = p.groupId, groupId == nil { groupId = g }
+        if let i = p.groupIndex { groupIndex = i }
+        if let c = p.chord { chord = c }
+    }
+}
+
+/// Freezes a normalised canvas in two passes: ``assignIDs(_:)`` gives every
+/// task and group an id in document order (so a caller's ids and test ids are
+/// predictable), then ``emit(_:_:publish:)`` writes placement options, embeds
+/// chain tails and chord bodies, and collects messages and chord registrations.
+struct Freezer<IDs: TaskIDGenerator> {
+    var ids: IDs
+    var messages: [Signature] = []
+    var registrations: [ChordRegistration] = []
+
+    init(ids: IDs) { self.ids = ids }
+
+    mutating func assignIDs(_ node: inout Canvas) {
+        switch node {
+        case .task(var s):
+            if s.options.taskId == nil { s.options.taskId = ids.next() }
+            node = .task(s)
+        case .group(var g):
+            assignIDs(&g)
+            node = .group(g)
+        case .chain(var c):
+            for i in c.tasks.indices { assignIDs(&c.tasks[i]) }
+            node = .chain(c)
+        case .chord(var c):
+            assignIDs(&c.header)
+            assignIDs(&c.body)
+            node = .chord(c)
+        }
+    }
+
+    private mutating func assignIDs(_ g: inout Group) {
+        if g.options.taskId == nil { g.options.taskId = ids.next() }
+        for i in g.tasks.indices { assignIDs(&g.tasks[i]) }
+    }
+
+    /// Returns the frozen node and its result handle; appends to ``messages`` when `publish`.
+    mutating func emit(_ node: Canvas, _ p: Placement, publish: Bool) throws(ChorusError) -> (Canvas, ResultHandle) {
+        switch node {
+        case .task(var s):
+            s.options.apply(p)
+            guard let id = s.options.taskId else { throw Freezer.missingID }
+            if publish { messages.append(s) }
+            return (.task(s), .task(id: id))
+
+        case .group(var g):
+            guard let gid = g.options.taskId else { throw Freezer.missingID }
+            g.options.apply(p)
+            var handles: [ResultHandle] = []
+            for i in g.tasks.indices {
+                // Inside a chord the members report to that chord; otherwise to this group.
+                let member = p.chord != nil
+                    ? Placement(rootId: p.rootId, parentId: p.parentId, groupId: p.groupId, groupIndex: p.groupIndex, chord: p.chord)
+                    : Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i)
+                let (frozen, handle) = try emit(g.tasks[i], member, publish: publish)
+                g.tasks[i] = frozen
+                handles.append(handle)
+            }
+            return (.group(g), .group(id: gid, members: handles))
+
+        case .chain(var c):
+            guard !c.tasks.isEmpty else { throw ChorusError(.invalidInput, "an empty chain has nothing to run") }
+            c.options.apply(Placement(rootId: p.rootId, parentId: p.parentId))
+            let last = c.tasks.count - 1
+            var result: ResultHandle?
+            for k in stride(from: last, through: 0, by: -1) {
+                var step = Placement(rootId: p.rootId)
+                if k == last { (step.groupId, step.groupIndex, step.chord) = (p.groupId, p.groupIndex, p.chord) }
+                if k == 0 {
+                    step.parentId = p.parentId
+                    if last > 0 {
+                        let tail = c.tasks[1...].reversed().map(\.signature)
+                        c.tasks[0] = try Freezer.attach(tail, to: c.tasks[0])
+                    }
+                }
+                let (frozen, handle) = try emit(c.tasks[k], step, publish: publish && k == 0)
+                c.tasks[k] = frozen
+                if k == last { result = handle }
+            }
+            guard let result else { throw Freezer.missingID }
+            return (.chain(c), result)
+
+        case .chord(var c):
+            guard let gid = c.header.options.taskId else { throw Freezer.missingID }
+            c.options.taskId = gid  // as Celery's frozen chord dict shows
+            c.options.apply(p)
+            c.header.options.apply(Placement(rootId: p.rootId, parentId: p.parentId))
+            let bodyPlace = Placement(rootId: p.rootId, groupId: p.groupId ?? gid, groupIndex: p.groupIndex, chord: p.chord)
+            let (body, bodyHandle) = try emit(c.body, bodyPlace, publish: false)
+            let bodySig = body.signature
+            if c.header.tasks.isEmpty {
+                if publish { _ = try emit(body.clone(args: [.array([])]), bodyPlace, publish: true) }
+            } else if publish {
+                let size = c.header.tasks.reduce(0) { $0 + $1.chordSize }
+                registrations.append(ChordRegistration(groupId: gid, size: size, body: bodySig))
+            }
+            for i in c.header.tasks.indices {
+                let member = Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i, chord: bodySig)
+                (c.header.tasks[i], _) = try emit(c.header.tasks[i], member, publish: publish)
+            }
+            c.body = body
+            return (.chord(c), bodyHandle)
+        }
+    }
+
+    /// Puts the remaining chain steps (reversed) where the first step hands them on:
+    /// a task's own `chain` option, or a chord's body.
+    static func attach(_ tail: [Signature], to node: Canvas) throws(ChorusError) -> Canvas {
+        switch node {
+        case .task(var s):
+            s.options.chain = tail
+            return .task(s)
+        case .chord(var c):
+            c.body = try attach(tail, to: c.body)
+            return .chord(c)
+        case .group, .chain:
+            throw ChorusError(.internal, "a normalised chain cannot start with a group or a chain")
+        }
+    }
+
+    static var missingID: ChorusError { ChorusError(.internal, "canvas node was not given an id before emitting") }
+}

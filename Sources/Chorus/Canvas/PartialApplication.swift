@@ -1,0 +1,62 @@
+import OrderedCollections
+
+/// The fields every canvas node carries (a task signature, a chain, a group,
+/// a chord), so Celery's partial application (`Signature._merge`) is written once.
+public protocol PartiallyApplicable: Sendable {
+    var args: [JSON] { get set }
+    var kwargs: OrderedDictionary<String, JSON> { get set }
+    var options: SignatureOptions { get set }
+    var immutable: Bool { get set }
+}
+
+extension PartiallyApplicable {
+    /// A copy with partial arguments applied, exactly as Celery's `clone`/`_merge`:
+    /// - `args` go in front of the stored args (`partial + stored`);
+    /// - `kwargs` update the stored ones, so the partial value wins on a clash;
+    /// - `options` override the stored ones, except `group_id`, `stamped_headers`
+    ///   and stamped header names, which keep a stored value once set;
+    /// - an immutable node keeps its args and kwargs; options are still merged.
+    public func clone(
+        args partialArgs: [JSON] = [],
+        kwargs partialKwargs: OrderedDictionary<String, JSON> = [:],
+        options incoming: SignatureOptions = [:]
+    ) -> Self {
+        var copy = self
+        copy.options = options.merging(incoming)
+        if !immutable {
+            copy.args = partialArgs + args
+            for (k, v) in partialKwargs { copy.kwargs[k] = v }
+        }
+        return copy
+    }
+}
+
+extension SignatureOptions {
+    /// Options with `incoming` applied on top; see ``PartiallyApplicable/clone(args:kwargs:options:)``.
+    public func merging(_ incoming: SignatureOptions) -> SignatureOptions {
+        var merged = self
+        var sticky: Set<String> = ["group_id", "stamped_headers"]
+        for case .string(let name) in values["stamped_headers"]?.arrayValue ?? [] { sticky.insert(name) }
+        for (key, value) in incoming.values {
+            if sticky.contains(key), let stored = values[key], !stored.isNull { continue }
+            merged.values[key] = value
+        }
+        return merged
+    }
+}
+
+extension Signature: PartiallyApplicable {
+    /// Adds a success callback (`link`), skipping one that is already there.
+    public mutating func link(_ callback: Signature) {
+        var list = options.link
+        if !list.contains(callback) { list.append(callback) }
+        options.link = list
+    }
+
+    /// Adds an errback (`link_error`), skipping one that is already there.
+    public mutating func linkError(_ errback: Signature) {
+        var list = options.linkError
+        if !list.contains(errback) { list.append(errback) }
+        options.linkError = list
+    }
+}
