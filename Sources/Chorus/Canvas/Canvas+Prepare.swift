@@ -20,7 +20,14 @@ extension Canvas {
     ///     finished task's embed) when it runs the next chain step.
     ///     `task_id` names the result: a task's id, a group's id, a chain's last
     ///     task, a chord's body.
-    ///   - idGenerator: source of new ids for nodes that have none.
+    ///   - idGenerator: source of new ids for nodes that have none. Ids already
+    ///     frozen into the canvas are kept, so preparing a frozen chain step or
+    ///     chord body again publishes under the ids the caller was given.
+    ///
+    /// `root_id` is the one in `options` (or already on the node), else the id
+    /// of the first task published. Every task of the workflow gets the same
+    /// root, group members included (Celery gives each member of a client-sent
+    /// group its own id as root; a shared root makes revoking a workflow simple).
     /// - Throws: `.invalidInput` for an empty chain, a group carrying `link`, or
     ///   a malformed `options.chain`.
     public func prepare(

@@ -115,7 +115,10 @@ struct Freezer<IDs: TaskIDGenerator> {
                 registrations.append(ChordRegistration(groupId: gid, size: size, body: bodySig))
             }
             for i in c.header.tasks.indices {
-                let member = Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i, chord: bodySig)
+                // An unpublished chord (a later chain step) is placed again when it runs;
+                // leaving `chord` out here keeps N copies of the body out of the chain embed.
+                let member = Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i,
+                                       chord: publish ? bodySig : nil)
                 (c.header.tasks[i], _) = try emit(c.header.tasks[i], member, publish: publish)
             }
             c.body = body

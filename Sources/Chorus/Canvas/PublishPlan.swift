@@ -14,6 +14,18 @@
 /// The body of a chord with an empty header is already in ``messages``, with
 /// `[]` prepended to its args (Celery's `body.delay([])`); no chord is registered
 /// for it.
+///
+/// Things the engine must know:
+/// - a task counts toward a chord only when its options carry `chord`. A
+///   chord's body carries `group_id` = the header's id but no `chord` (a Celery
+///   quirk kept for parity: its message has `headers.group` set); it is not a part;
+/// - several members may share one `group_index`: the members of a group that
+///   ends a chain inside a chord header all report at that chain's slot;
+/// - `link`/`link_error` signatures are not frozen: prepare each one when it
+///   fires (callbacks with `[result]`; several callbacks via
+///   ``Canvas/bundlingCallbacks(_:)``), with `parent_id`/`root_id` options;
+/// - the next chain step is `chain.last`; prepare it with `[result]` and
+///   options `parent_id`, `root_id` and `chain` = the list without its last element.
 public struct PublishPlan: Sendable, Hashable {
     /// Chord counters to create before publishing, in the order met.
     public var chordRegistrations: [ChordRegistration]

@@ -75,6 +75,9 @@ import Testing
         #expect(chain.map(\.task) == ["add", "celery.chord"])
         #expect(chain[0].options.taskId == "t6")
         #expect(chain[1].options.taskId == "t2")
+        guard case .chord(let embedded) = try Canvas(signature: chain[1]) else { Issue.record("not a chord"); return }
+        #expect(embedded.header.tasks.map { $0.task?.options.groupIndex } == [0, 1])
+        #expect(embedded.header.tasks.allSatisfy { $0.task?.options.chord == nil })  // placed when it runs
 
         // The engine: t1 returned 2; run the next step with the rest of the chain.
         let next = chain[chain.count - 1]
