@@ -1,0 +1,93 @@
+import Foundation
+
+/// A handle on work that was applied, like Celery's AsyncResult/GroupResult:
+/// a task's id (for a chain, its last task; for a chord, its body) or a
+/// group's id with its members in order.
+public struct AsyncResult: Sendable {
+    public let handle: ResultHandle
+    let runtime: Runtime
+
+    /// The task id or group id.
+    public var id: String { handle.id }
+
+    /// Member handles of a group, in member order; empty for a task.
+    public var members: [AsyncResult] {
+        guard case .group(_, let members) = handle else { return [] }
+        return members.map { AsyncResult(handle: $0, runtime: runtime) }
+    }
+
+    /// The stored meta of a task handle (nil while PENDING or for a group).
+    public var meta: ResultMeta? {
+        guard case .task(let id) = handle else { return nil }
+        return try? runtime.store.result(for: id)
+    }
+
+    /// The current state. A group is SUCCESS when every member succeeded,
+    /// FAILURE or REVOKED as soon as one member is, STARTED while any member
+    /// ran, else PENDING.
+    public var state: TaskState {
+        switch handle {
+        case .task:
+            return meta?.state ?? .pending
+        case .group:
+            let states = members.map(\.state)
+            if states.allSatisfy({ $0 == .success }) { return .success }
+            if states.contains(.failure) { return .failure }
+            if states.contains(.revoked) { return .revoked }
+            if states.contains(where: { $0 != .pending }) { return .started }
+            return .pending
+        }
+    }
+
+    /// Blocks until the work is done and returns its result: a task's value,
+    /// or a group's member results in member order.
+    ///
+    /// Throws `.taskFailed` with the task's error when it (or, for a group,
+    /// the first member in order) failed, `.revoked` when it expired or was
+    /// revoked, `.timeout` when `timeout` seconds (real time) passed first.
+    public func wait(timeout: Double? = nil) throws(ChorusError) -> JSON {
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        return try wait(until: deadline)
+    }
+
+    /// `wait` without blocking the caller's task: the wait runs on its own thread.
+    public func get(timeout: Double? = nil) async throws -> JSON {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    continuation.resume(returning: try self.wait(timeout: timeout))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func wait(until deadline: Date?) throws(ChorusError) -> JSON {
+        switch handle {
+        case .task(let id):
+            let remaining = deadline.map { max(0, $0.timeIntervalSinceNow) } ?? 365 * 86_400
+            guard let meta = try runtime.store.waitForReadyResult(for: id, timeout: remaining) else {
+                let state = (try? runtime.store.result(for: id))?.state ?? .pending
+                throw ChorusError(.timeout, "task \(id) did not finish in time (state \(state.rawValue))")
+            }
+            return try Self.value(of: meta)
+        case .group:
+            var results: [JSON] = []
+            for member in members { results.append(try member.wait(until: deadline)) }
+            return .array(results)
+        }
+    }
+
+    static func value(of meta: ResultMeta) throws(ChorusError) -> JSON {
+        switch meta.state {
+        case .success:
+            return meta.result
+        case .revoked:
+            throw ChorusError(.revoked, "\(meta.name ?? "task") \(meta.taskID) was revoked: \(meta.error?.message ?? "revoked")")
+        default:
+            let error = meta.error.map { "\($0.type): \($0.message)" } ?? "failed"
+            throw ChorusError(.taskFailed, "\(meta.name ?? "task") \(meta.taskID) failed: \(error)")
+        }
+    }
+}

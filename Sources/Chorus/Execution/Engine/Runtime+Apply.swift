@@ -1,0 +1,82 @@
+import Foundation
+
+/// Publishing work: a canvas becomes a publish plan (ids frozen up front),
+/// chord counters are registered, and the first messages go to the broker.
+extension Runtime {
+    /// Publishes `canvas` and returns the handle to wait on: a task's id, a
+    /// chain's last task, a group's members, a chord's body.
+    ///
+    /// Throws `.unknownTask` (with suggestions) when a task it names is not
+    /// registered and `validateTaskNames` is on, `.invalidInput` for a
+    /// malformed canvas or option. Nothing is published when it throws.
+    @discardableResult
+    public func apply(_ canvas: Canvas, options: SignatureOptions = [:]) throws(ChorusError) -> AsyncResult {
+        if configuration.validateTaskNames { try validateTaskNames(in: canvas) }
+        let plan = try canvas.prepare(options: options)
+        try publish(plan)
+        return AsyncResult(handle: plan.result, runtime: self)
+    }
+
+    /// Publishes a signature or canvas given as Celery JSON.
+    @discardableResult
+    public func apply(json text: String) throws(ChorusError) -> AsyncResult {
+        try apply(Canvas(parsingJSON: text))
+    }
+
+    /// Publishes a canvas written in the one-line syntax, e.g. `chord(add(1, 2), add(3, 4)) | tsum()`.
+    @discardableResult
+    public func apply(syntax text: String) throws(ChorusError) -> AsyncResult {
+        try apply(Canvas(parsing: text))
+    }
+
+    /// Registers the plan's chords, then publishes its messages in order.
+    func publish(_ plan: PublishPlan) throws(ChorusError) {
+        for registration in plan.chordRegistrations {
+            let outcome = try store.setChordSize(registration.size, forGroup: registration.groupId)
+            if let parts = outcome.completedParts {
+                try completeChord(parts: parts, body: registration.body, parentID: nil, rootID: registration.body.options.rootId)
+            }
+        }
+        let now = configuration.clock.now
+        for signature in plan.messages {
+            let (message, queue) = try MessageBuilder.message(for: signature, now: now)
+            try broker.publish(message, to: queue)
+            emit(TaskEvent(
+                kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,
+                parentID: message.headers.parentID, groupID: message.headers.group, time: now))
+        }
+    }
+
+    /// Prepares and publishes a follow-up (callback, next chain step, chord
+    /// body) on behalf of the task `parentID` of workflow `rootID`.
+    func publishFollowUp(_ canvas: Canvas, partialArgs: [JSON], parentID: String?, rootID: String?, chain: [JSON]? = nil) throws(ChorusError) {
+        var options = SignatureOptions()
+        options.parentId = parentID
+        options.rootId = rootID
+        if let chain, !chain.isEmpty { options.values["chain"] = .array(chain) }
+        try publish(canvas.prepare(partialArgs: partialArgs, options: options))
+    }
+
+    /// Refuses a canvas naming a task this runtime does not know, with the
+    /// registry's suggestions, before anything is published.
+    func validateTaskNames(in canvas: Canvas) throws(ChorusError) {
+        var names: [String] = []
+        try Self.collectTaskNames(canvas, into: &names)
+        for name in Set(names).sorted() { _ = try registry.task(named: name) }
+    }
+
+    static func collectTaskNames(_ canvas: Canvas, into names: inout [String]) throws(ChorusError) {
+        let options = canvas.options
+        for linked in options.link + options.linkError + options.chain + (options.chord.map { [$0] } ?? []) {
+            try collectTaskNames(Canvas(signature: linked), into: &names)
+        }
+        switch canvas {
+        case .task(let s): names.append(s.task)
+        case .chain(let c): for t in c.tasks { try collectTaskNames(t, into: &names) }
+        case .group(let g): for t in g.tasks { try collectTaskNames(t, into: &names) }
+        case .chord(let c):
+            for t in c.header.tasks { try collectTaskNames(t, into: &names) }
+            try collectTaskNames(c.body, into: &names)
+        }
+    }
+}

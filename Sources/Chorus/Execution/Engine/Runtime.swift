@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+
+/// The Chorus runtime: runs signatures and canvases the way Celery does, with
+/// tasks from a `TaskRegistry`, messages on a `Broker`, results and attempt
+/// history in a `ResultStore`, and a pool of executor threads.
+///
+/// Lifecycle: create, `start()` the workers, `apply` work (before or after
+/// starting), `shutdown()`. A runtime that is never started is a producer:
+/// it only publishes.
+///
+/// `@unchecked Sendable`: every stored property is immutable and `Sendable`
+/// except `lifecycle` and `observers`, which live behind their own locks.
+public final class Runtime: @unchecked Sendable {
+    public let registry: TaskRegistry
+    public let configuration: RuntimeConfiguration
+    public let broker: any Broker
+    public let store: any ResultStore
+    /// Where the host API's `state_*` calls keep plugin state.
+    public let state: PluginStateStore
+    let scale: TimeScale
+    let scheduler: Scheduler
+    private let ownedMemoryBackend: MemoryBackend?
+    private let pool: WorkerPool
+    private let lifecycle = LockProtected(Lifecycle())
+    private let observers = LockProtected<[@Sendable (TaskEvent) -> Void]>([])
+    let logger: Logger
+
+    struct Lifecycle {
+        var started = false
+        var stopping = false
+        var running = 0
+    }
+
+    /// A runtime on an in-memory broker and result store.
+    public convenience init(registry: TaskRegistry, configuration: RuntimeConfiguration = RuntimeConfiguration()) throws(ChorusError) {
+        let checked = try configuration.validated()
+        let memory = MemoryBackend(clock: checked.clock, scale: TimeScale(checked.timeScale))
+        try self.init(registry: registry, configuration: checked, broker: memory, store: memory, state: MemoryPluginStateStore(), owned: memory)
+    }
+
+    /// A runtime on the given broker and result store (for example the
+    /// durable SQLite backend, which the canvas logic does not know about).
+    public convenience init(
+        registry: TaskRegistry, configuration: RuntimeConfiguration, broker: any Broker, store: any ResultStore,
+        state: PluginStateStore
+    ) throws(ChorusError) {
+        try self.init(registry: registry, configuration: configuration.validated(), broker: broker, store: store, state: state, owned: nil)
+    }
+
+    private init(
+        registry: TaskRegistry, configuration: RuntimeConfiguration, broker: any Broker, store: any ResultStore,
+        state: PluginStateStore, owned: MemoryBackend?
+    ) throws(ChorusError) {
+        self.registry = registry
+        self.configuration = configuration
+        self.broker = broker
+        self.store = store
+        self.state = state
+        self.ownedMemoryBackend = owned
+        self.scale = TimeScale(configuration.timeScale)
+        self.scheduler = Scheduler(clock: configuration.clock, scale: scale, name: "chorus-scheduler")
+        self.pool = WorkerPool(threadCount: configuration.concurrency, name: "chorus-worker")
+        self.logger = configuration.logger
+    }
+
+    deinit {
+        _ = scheduler.shutdown()
+        _ = pool.shutdown(queued: .drop)
+    }
+
+    /// Starts `concurrency` executors consuming the configured queues.
+    public func start() {
+        let first: Bool = lifecycle.withLock { life in
+            defer { life.started = true }
+            return !life.started
+        }
+        guard first else { return }
+        for index in 0..<configuration.concurrency {
+            _ = pool.submit { [self] in consume(executor: index) }
+        }
+    }
+
+    /// Warm shutdown: executors take no new work, running tasks finish (their
+    /// callbacks and next steps are still published), queued work stays
+    /// queued. Returns false if running tasks did not finish within `timeout`
+    /// seconds.
+    @discardableResult
+    public func shutdown(timeout: Double = 60) -> Bool {
+        lifecycle.withLock { $0.stopping = true }
+        let deadline = Date().addingTimeInterval(timeout)
+        var drained = true
+        while lifecycle.withLock({ $0.running > 0 }) {
+            if Date() >= deadline { drained = false; break }
+            usleep(2_000)
+        }
+        ownedMemoryBackend?.closeBroker()
+        if drained { drained = pool.waitForIdle(timeout: max(0, deadline.timeIntervalSinceNow)) }
+        _ = pool.shutdown(queued: .drop)
+        _ = scheduler.shutdown()
+        return drained
+    }
+
+    /// Calls `observer` for every task event, on the thread that caused it.
+    /// Observers must be quick and must not call back into the runtime.
+    public func observe(_ observer: @escaping @Sendable (TaskEvent) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    func emit(_ event: TaskEvent) {
+        for observer in observers.withLock({ $0 }) { observer(event) }
+    }
+
+    var isStopping: Bool { lifecycle.withLock { $0.stopping } }
+
+    func beginTask() -> Bool {
+        lifecycle.withLock { life in
+            life.running += 1
+            return true
+        }
+    }
+
+    func endTask() {
+        lifecycle.withLock { $0.running -= 1 }
+    }
+
+    /// The time scale as a factor, for the host API.
+    public var timeScale: Double { configuration.timeScale }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+
+/// How a `Runtime` runs: pool size, time scale, clock and randomness, where
+/// messages and results live, and the delivery knobs.
+public struct RuntimeConfiguration: Sendable {
+    /// Executor threads running tasks. Default: the number of cores.
+    public var concurrency: Int
+    /// Factor applied to every wait the runtime performs (countdowns, etas,
+    /// retry delays, leases). 0.01 runs a 180 s retry delay in 1.8 s.
+    public var timeScale: Double
+    /// Queues this runtime's workers consume, in priority order.
+    public var queues: [String]
+    /// Source of "now" and of waits; tests inject a `ManualClock`.
+    public var clock: any RuntimeClock
+    /// Source of jitter; tests inject a `SeededRandomSource`.
+    public var random: any RandomSource
+    /// How long a claimed acks_late message stays invisible (runtime
+    /// seconds) before it is redelivered, unless renewed while the task runs.
+    public var leaseSeconds: Double
+    /// Deliveries after which a message whose worker keeps dying fails with a
+    /// worker-lost error instead of being delivered again.
+    public var maxDeliveries: Int
+    /// Check at apply time that every task a canvas names is registered here,
+    /// so a typo fails fast with suggestions. Turn off for a producer whose
+    /// workers load other plugins.
+    public var validateTaskNames: Bool
+    public var logger: Logger
+
+    public init(
+        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, timeScale: Double = 1,
+        queues: [String] = ["celery"], clock: any RuntimeClock = SystemClock.shared,
+        random: any RandomSource = SystemRandomSource.shared, leaseSeconds: Double = 60, maxDeliveries: Int = 3,
+        validateTaskNames: Bool = true, logger: Logger = Logger(label: "chorus.runtime")
+    ) {
+        self.concurrency = concurrency
+        self.timeScale = timeScale
+        self.queues = queues
+        self.clock = clock
+        self.random = random
+        self.leaseSeconds = leaseSeconds
+        self.maxDeliveries = maxDeliveries
+        self.validateTaskNames = validateTaskNames
+        self.logger = logger
+    }
+
+    /// Checks the values a person may get wrong; one line per problem.
+    func validated() throws(ChorusError) -> RuntimeConfiguration {
+        guard concurrency >= 1 && concurrency <= 1024 else {
+            throw ChorusError(.invalidInput, "concurrency must be between 1 and 1024, got \(concurrency)")
+        }
+        guard timeScale.isFinite && timeScale > 0 else {
+            throw ChorusError(.invalidInput, "time scale must be a positive number such as 0.01 or 1, got \(timeScale)")
+        }
+        guard !queues.isEmpty, queues.allSatisfy({ !$0.isEmpty }) else {
+            throw ChorusError(.invalidInput, "at least one non-empty queue name is needed")
+        }
+        guard leaseSeconds.isFinite && leaseSeconds > 0 else {
+            throw ChorusError(.invalidInput, "lease must be a positive number of seconds, got \(leaseSeconds)")
+        }
+        guard maxDeliveries >= 1 else {
+            throw ChorusError(.invalidInput, "max deliveries must be at least 1, got \(maxDeliveries)")
+        }
+        return self
+    }
+}
