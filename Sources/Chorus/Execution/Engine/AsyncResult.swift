@@ -5,7 +5,20 @@ import Foundation
 /// group's id with its members in order.
 public struct AsyncResult: Sendable {
     public let handle: ResultHandle
+    /// The workflow's root task id: what `attempts(forRoot:)` is queried with.
+    public let rootID: String?
     let runtime: Runtime
+
+    init(handle: ResultHandle, rootID: String? = nil, runtime: Runtime) {
+        self.handle = handle
+        self.rootID = rootID
+        self.runtime = runtime
+    }
+
+    /// Every attempt of every task in this workflow, in the order recorded.
+    public func attempts() throws(ChorusError) -> [AttemptRecord] {
+        try runtime.store.attempts(forRoot: rootID ?? id)
+    }
 
     /// The task id or group id.
     public var id: String { handle.id }
@@ -13,7 +26,7 @@ public struct AsyncResult: Sendable {
     /// Member handles of a group, in member order; empty for a task.
     public var members: [AsyncResult] {
         guard case .group(_, let members) = handle else { return [] }
-        return members.map { AsyncResult(handle: $0, runtime: runtime) }
+        return members.map { AsyncResult(handle: $0, rootID: rootID, runtime: runtime) }
     }
 
     /// The stored meta of a task handle (nil while PENDING or for a group).

@@ -14,7 +14,7 @@ extension Runtime {
         if configuration.validateTaskNames { try validateTaskNames(in: canvas) }
         let plan = try canvas.prepare(options: options)
         try publish(plan)
-        return AsyncResult(handle: plan.result, runtime: self)
+        return AsyncResult(handle: plan.result, rootID: plan.messages.first?.options.rootId, runtime: self)
     }
 
     /// Publishes a signature or canvas given as Celery JSON.

@@ -31,7 +31,14 @@ extension Runtime {
 
     func succeed(_ run: TaskRun, result: JSON) {
         let root = run.headers.rootID
-        // Celery publishes callbacks before storing the result.
+        // The result and the attempt are stored before any follow-up is
+        // published, so whoever waits on a later step sees a complete history.
+        // (Celery publishes callbacks first only to list them as `children`.)
+        storeMeta(ResultMeta(
+            taskID: run.id, state: .success, result: result, retries: run.headers.retries, groupID: run.headers.group,
+            parentID: run.headers.parentID, name: run.name, queue: run.queue))
+        record(run, state: .success, finishedAt: configuration.clock.now)
+        emit(event(.succeeded, run, result: result))
         if let callbacks = run.message.embed.callbacks, !callbacks.isEmpty {
             do {
                 let signatures = try callbacks.enumerated().map { (i, c) throws(ChorusError) in try Signature(json: c, path: "link[\(i)]") }
@@ -50,11 +57,6 @@ extension Runtime {
                 for step in chain + [next] { failUnrun(step, error: TaskErrorInfo(type: "ChainError", message: error.message)) }
             }
         }
-        storeMeta(ResultMeta(
-            taskID: run.id, state: .success, result: result, retries: run.headers.retries, groupID: run.headers.group,
-            parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .success, finishedAt: configuration.clock.now)
-        emit(event(.succeeded, run, result: result))
         reportChordPart(of: run, state: .success, result: result)
     }
 
