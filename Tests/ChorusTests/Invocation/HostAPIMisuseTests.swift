@@ -75,3 +75,14 @@ final class RecordingServices: TaskServices {
         throw ChorusError(.invalidState, "no dispatch in tests")
     }
 }
+
+extension HostAPIMisuseTests {
+    @Test func dispatchIntoATooSmallBufferWritesOnlyATerminatingNul() throws {
+        // CHORUS_E_BUFFER is -6: "nothing was written except a terminating NUL
+        // at index 0 when the size allows it".
+        #expect(try InvocationFixture.call("dispatch_small_buffer") == .success([
+            "status": -6, "first": 0, "second": .int(Int64(UInt8(ascii: "y"))), "zero_status": -6,
+            "zero_first": .int(Int64(UInt8(ascii: "n"))),
+        ]))
+    }
+}

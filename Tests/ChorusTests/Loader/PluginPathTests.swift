@@ -76,3 +76,12 @@ import Testing
         ])
     }
 }
+
+extension PluginPathTests {
+    @Test func aFileThatIsNotASharedLibrary() throws {
+        let path = canonical(Scratch.directory()) + "/text.so"
+        try "not a library\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(chmod(path, 0o644) == 0)
+        expectLoadFailure(path, code: .pluginLoad, mentions: ["plugin \(path): cannot load:", "text.so"])
+    }
+}

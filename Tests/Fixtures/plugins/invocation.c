@@ -126,6 +126,20 @@ static const char *use_kept_context(chorus_context *ctx) {
     return out;
 }
 
+/* dispatch() into a buffer smaller than CHORUS_ID_SIZE: CHORUS_E_BUFFER, and
+ * only a NUL at index 0 written (nothing at all for size 0). */
+static const char *dispatch_small_buffer(chorus_context *ctx) {
+    char small[4] = "xyz";
+    char none[2] = "n";
+    int s1 = host->dispatch(ctx, "{\"task\": \"anything\"}", small, sizeof small);
+    int s2 = host->dispatch(ctx, "{\"task\": \"anything\"}", none, 0);
+    char *out = host->alloc(ctx, 128);
+    if (!out) return NULL;
+    snprintf(out, 128, "{\"status\":%d,\"first\":%d,\"second\":%d,\"zero_status\":%d,\"zero_first\":%d}",
+             s1, small[0], small[1], s2, none[0]);
+    return out;
+}
+
 static int64_t state_get_missing(chorus_context *ctx) {
     const char *value = "untouched";
     int status = host->state_get(ctx, "never-set", &value);
@@ -165,6 +179,7 @@ TASK(other_thread, "json ()", B);
 TASK(keep_context, "int64 ()", B);
 TASK(use_kept_context, "json ()", B);
 TASK(state_get_missing, "int64 ()", B);
+TASK(dispatch_small_buffer, "json ()", B);
 TASK(state_increment_text, "int64 ()", B);
 
 static const chorus_task *const tasks[] = {
@@ -172,7 +187,7 @@ static const chorus_task *const tasks[] = {
     &bound_string_task, &bound_json_task, &bound_bytes_task, &sum3_task, &fail_twice_task, &fail_null_task,
     &fail_permanent_null_task, &log_invalid_utf8_task, &log_bad_level_task, &log_valid_task, &alloc_zero_task,
     &other_thread_task, &keep_context_task, &use_kept_context_task, &state_get_missing_task,
-    &state_increment_text_task,
+    &state_increment_text_task, &dispatch_small_buffer_task,
 };
 
 static const chorus_plugin plugin = {
