@@ -86,3 +86,18 @@ extension HostAPIMisuseTests {
         ]))
     }
 }
+
+extension HostAPIMisuseTests {
+    @Test func stateRetryAndLogRefuseInvalidArguments() throws {
+        let services = StandaloneTaskServices()
+        // -2 is CHORUS_E_ARGUMENT, -7 CHORUS_E_NOT_FOUND. None of the refused
+        // retries marks the invocation, so it succeeds.
+        #expect(try InvocationFixture.call("bad_arguments", services: services) == .success([
+            "set_empty_key": -2, "set_null_key": -2, "set_long_key": -2, "set_null_value": -2, "set_bad_utf8": -2,
+            "get_null_out": -2, "list_null_out": -2, "delete_missing": -7, "overflow": -2,
+            "retry_negative": -2, "retry_nan": -2, "retry_bad_message": -2, "log_negative_level": -2,
+        ]))
+        #expect(try services.state.get(namespace: "invocation", key: "big") == "9223372036854775807")
+        #expect(try services.state.get(namespace: "invocation", key: "k") == nil)
+    }
+}

@@ -19,6 +19,7 @@ import Testing
         Case(define: "CASE_ABI_MAJOR_2", code: .abiMismatch, mentions: ["ABI 2.0", "ABI 1.0", "rebuild"]),
         Case(define: "CASE_ABI_MINOR_7", code: .abiMismatch, mentions: ["1.7", "1.0", "upgrade Chorus"]),
         Case(define: "CASE_ENTRY_NULL_REASON", code: .pluginLoad, mentions: ["refused to load", "cannot open /etc/lc.conf: missing configuration"]),
+        Case(define: "CASE_ENTRY_NULL_LONG_REASON", code: .pluginLoad, mentions: ["refused to load: too long: ✓✓✓"]),
         Case(define: "CASE_ENTRY_NULL_EMPTY", code: .pluginLoad, mentions: ["refused to load", "returned NULL without a reason"]),
         // The plugin descriptor.
         Case(define: "CASE_SMALL_PLUGIN", code: .invalidDescriptor, mentions: ["descriptor size 32", "40 bytes", "sizeof(chorus_plugin)"]),

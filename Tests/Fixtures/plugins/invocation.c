@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "chorus.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,6 +141,37 @@ static const char *dispatch_small_buffer(chorus_context *ctx) {
     return out;
 }
 
+/* State and retry calls with invalid arguments; returns their statuses. */
+static const char *bad_arguments(chorus_context *ctx) {
+    char long_key[600];
+    memset(long_key, 'k', sizeof long_key - 1);
+    long_key[sizeof long_key - 1] = 0;
+    int64_t value = 0;
+    int set_empty_key = host->state_set(ctx, "", "v");
+    int set_null_key = host->state_set(ctx, NULL, "v");
+    int set_long_key = host->state_set(ctx, long_key, "v");
+    int set_null_value = host->state_set(ctx, "k", NULL);
+    int set_bad_utf8 = host->state_set(ctx, "k", "\xff");
+    int get_null_out = host->state_get(ctx, "k", NULL);
+    int list_null_out = host->state_list(ctx, "", NULL);
+    int delete_missing = host->state_delete(ctx, "k");
+    host->state_set(ctx, "big", "9223372036854775807");
+    int overflow = host->state_increment(ctx, "big", 1, &value);
+    int retry_negative = host->retry(ctx, -2.0, "x");
+    int retry_nan = host->retry(ctx, (double)NAN, "x");
+    int retry_bad_message = host->retry(ctx, 1.0, "\xc3");
+    int log_negative_level = host->log(ctx, -1, "x");
+    char *out = host->alloc(ctx, 512);
+    if (!out) return NULL;
+    snprintf(out, 512,
+             "{\"set_empty_key\":%d,\"set_null_key\":%d,\"set_long_key\":%d,\"set_null_value\":%d,"
+             "\"set_bad_utf8\":%d,\"get_null_out\":%d,\"list_null_out\":%d,\"delete_missing\":%d,\"overflow\":%d,"
+             "\"retry_negative\":%d,\"retry_nan\":%d,\"retry_bad_message\":%d,\"log_negative_level\":%d}",
+             set_empty_key, set_null_key, set_long_key, set_null_value, set_bad_utf8, get_null_out, list_null_out,
+             delete_missing, overflow, retry_negative, retry_nan, retry_bad_message, log_negative_level);
+    return out;
+}
+
 static int64_t state_get_missing(chorus_context *ctx) {
     const char *value = "untouched";
     int status = host->state_get(ctx, "never-set", &value);
@@ -180,6 +212,7 @@ TASK(keep_context, "int64 ()", B);
 TASK(use_kept_context, "json ()", B);
 TASK(state_get_missing, "int64 ()", B);
 TASK(dispatch_small_buffer, "json ()", B);
+TASK(bad_arguments, "json ()", B);
 TASK(state_increment_text, "int64 ()", B);
 
 static const chorus_task *const tasks[] = {
@@ -187,7 +220,7 @@ static const chorus_task *const tasks[] = {
     &bound_string_task, &bound_json_task, &bound_bytes_task, &sum3_task, &fail_twice_task, &fail_null_task,
     &fail_permanent_null_task, &log_invalid_utf8_task, &log_bad_level_task, &log_valid_task, &alloc_zero_task,
     &other_thread_task, &keep_context_task, &use_kept_context_task, &state_get_missing_task,
-    &state_increment_text_task, &dispatch_small_buffer_task,
+    &state_increment_text_task, &dispatch_small_buffer_task, &bad_arguments_task,
 };
 
 static const chorus_plugin plugin = {

@@ -5,6 +5,8 @@
 #include "chorus.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 __attribute__((unused)) static int64_t inc(int64_t x) { return x + 1; }
 static int64_t twice(int64_t x) { return 2 * x; }
@@ -187,6 +189,16 @@ CHORUS_EXPORT const chorus_plugin *CHORUS_PLUGIN_ENTRY(const chorus_host *h, cha
     size_t i = 0;
     for (; i + 1 < error_size && reason[i]; i++) error[i] = reason[i];
     if (error_size > 0) error[i] = 0;
+    return NULL;
+#elif defined(CASE_ENTRY_NULL_LONG_REASON)
+    /* A reason longer than the buffer, written the usual way: snprintf
+     * truncates it, possibly in the middle of a UTF-8 sequence. */
+    char reason[3001];
+    size_t n = 10;
+    memcpy(reason, "too long: ", n);
+    for (; n + 3 < sizeof reason; n += 3) memcpy(reason + n, "\xe2\x9c\x93", 3); /* U+2713 */
+    reason[n] = 0;
+    snprintf(error, error_size, "%s", reason);
     return NULL;
 #elif defined(CASE_ENTRY_NULL_EMPTY)
     (void)error;
