@@ -98,12 +98,24 @@ final class PluginLibrary: Sendable {
         }
         guard let plugin else {
             errorBuffer[errorBuffer.count - 1] = 0
-            let reason = errorBuffer.withUnsafeBufferPointer { HostAPI.text($0.baseAddress) } ?? ""
+            let reason = refusalReason(errorBuffer)
             let detail = reason.isEmpty ? "its entry point returned NULL without a reason" : reason
             throw ChorusError(.pluginLoad, "plugin \(file.path) refused to load: \(detail)")
         }
         let descriptor = try DescriptorReader.read(plugin, path: file.path)
         return PluginLibrary(file: file, descriptor: descriptor, handle: handle)
+    }
+
+    /// The NUL-terminated reason a refusing entry point wrote. A reason longer
+    /// than the buffer is typically cut by snprintf in the middle of a UTF-8
+    /// sequence: that incomplete tail is dropped rather than the whole reason;
+    /// other invalid bytes become U+FFFD.
+    static func refusalReason(_ buffer: [CChar]) -> String {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        for cut in 0...min(3, bytes.count) {
+            if let text = String(validating: bytes.dropLast(cut), as: UTF8.self) { return text }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Explains a missing entry point: a plugin for another ABI major exports
