@@ -38,3 +38,11 @@ import Testing
         InvocationFixture.expectBadArguments("add", [nil, 1], in: Self.types, mentions: ["add: argument x: expected int64, got null"])
     }
 }
+
+extension ArgumentErrorTests {
+    @Test func jsonArgumentsArriveAsCanonicalText() throws {
+        // No insignificant whitespace; object keys in the order received.
+        let value = try JSON(parsing: #"{ "b" : 1, "a" : [ 1, 2.5, "x", null, true ], "c" : { } }"#)
+        #expect(try InvocationFixture.call("json_text", [value]) == .success(#"{"b":1,"a":[1,2.5,"x",null,true],"c":{}}"#))
+    }
+}

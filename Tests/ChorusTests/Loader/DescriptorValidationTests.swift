@@ -50,6 +50,12 @@ import Testing
         Case(define: "CASE_BACKOFF_NEGATIVE", code: .invalidDescriptor, mentions: ["task 'lc.inc'", "retry_backoff -1.5", ">= 0"]),
         Case(define: "CASE_BACKOFF_NAN", code: .invalidDescriptor, mentions: ["task 'lc.inc'", "retry_backoff nan", "finite"]),
         Case(define: "CASE_BACKOFF_INF", code: .invalidDescriptor, mentions: ["task 'lc.inc'", "retry_backoff inf", "finite"]),
+        Case(define: "CASE_EMPTY_VERSION", code: .invalidDescriptor, mentions: ["plugin version is empty"]),
+        Case(define: "CASE_VERSION_BAD_UTF8", code: .invalidDescriptor, mentions: ["plugin version is not valid UTF-8"]),
+        Case(define: "CASE_TASK_NAME_BAD_UTF8", code: .invalidDescriptor, mentions: ["task descriptor #0: name is not valid UTF-8"]),
+        Case(define: "CASE_TASK_NAME_DIGIT_FIRST", code: .invalidDescriptor, mentions: ["\"1task\"", "must start with a letter or '_'"]),
+        Case(define: "CASE_NAME_201", code: .invalidDescriptor, mentions: ["task descriptor #0", "longer than 200 bytes"]),
+        Case(define: "CASE_BAD_DOC", code: .invalidDescriptor, mentions: ["task 'lc.inc'", "doc is not valid UTF-8"]),
         Case(define: "CASE_DUPLICATE_TASK", code: .duplicateTask, mentions: ["'lc.inc' twice", "unique"]),
     ]
 
@@ -88,6 +94,28 @@ import Testing
         let registry = TaskRegistry()
         try registry.loadPlugin(at: try PluginBuilder.fixture("loader_cases", defines: [define]))
         #expect(try callTask(registry, name, [1]) == .success(2))
+    }
+
+    @Test func acceptsANameOfExactly200Bytes() throws {
+        let registry = TaskRegistry()
+        try registry.loadPlugin(at: try PluginBuilder.fixture("loader_cases", defines: ["CASE_NAME_200"]))
+        let name = try #require(registry.tasks.first?.name)
+        #expect(name.utf8.count == 200)
+        #expect(try callTask(registry, name, [1]) == .success(2))
+    }
+
+    @Test func readsEveryFlagAndRetryOption() throws {
+        let registry = TaskRegistry()
+        try registry.loadPlugin(at: try PluginBuilder.fixture("loader_cases", defines: ["CASE_ALL_OPTIONS"]))
+        let options = try registry.task(named: "lc.inc").options
+        #expect(options == TaskOptions(
+            bind: true, acksLate: true, maxRetries: nil, autoretry: true, retryBackoff: 0.5, retryBackoffMax: 60,
+            retryJitter: true, defaultRetryDelay: 3))
+        // Without flags: nothing set, and jitter off (chorus.h: it is a flag).
+        let plain = try registry.task(named: "lc.twice").options
+        #expect(plain == TaskOptions(
+            bind: false, acksLate: false, maxRetries: 0, autoretry: false, retryBackoff: 0, retryBackoffMax: 600,
+            retryJitter: false, defaultRetryDelay: 180))
     }
 
     @Test func acceptsAnOlderTaskDescriptorWithoutDoc() throws {

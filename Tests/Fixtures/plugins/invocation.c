@@ -31,6 +31,9 @@ static chorus_bytes bound_bytes(chorus_context *ctx, chorus_bytes v) {
     return live(ctx) ? v : dead;
 }
 
+/* The json text exactly as the host passed it, returned as a string. */
+static const char *json_text(const char *v) { return v; }
+
 static int64_t sum3(int64_t a, int64_t b, int64_t c) { return a + b + c; }
 
 /* fail() after fail(): the second call, fail_permanent() and retry() all
@@ -200,6 +203,7 @@ TASK(bound_string, "string (string v)", B);
 TASK(bound_json, "json (json v)", B);
 TASK(bound_bytes, "bytes (bytes v)", B);
 TASK(sum3, "int64 (int64 a, int64 b, int64 c)", 0);
+TASK(json_text, "string (json v)", 0);
 TASK(fail_twice, "int64 ()", B);
 TASK(fail_null, "int64 ()", B);
 TASK(fail_permanent_null, "int64 ()", B);
@@ -217,7 +221,7 @@ TASK(state_increment_text, "int64 ()", B);
 
 static const chorus_task *const tasks[] = {
     &bound_bool_task, &bound_int32_task, &bound_int64_task, &bound_uint64_task, &bound_double_task,
-    &bound_string_task, &bound_json_task, &bound_bytes_task, &sum3_task, &fail_twice_task, &fail_null_task,
+    &bound_string_task, &bound_json_task, &bound_bytes_task, &sum3_task, &json_text_task, &fail_twice_task, &fail_null_task,
     &fail_permanent_null_task, &log_invalid_utf8_task, &log_bad_level_task, &log_valid_task, &alloc_zero_task,
     &other_thread_task, &keep_context_task, &use_kept_context_task, &state_get_missing_task,
     &state_increment_text_task, &dispatch_small_buffer_task, &bad_arguments_task,
