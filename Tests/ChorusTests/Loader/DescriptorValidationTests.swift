@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func acceptsTheWellFormedPlugin() throws {
-        let path = try PluginBuilder.fixture("loader_cases")
+        let path = try LoaderFixtures.wellFormed.get()
         let registry = TaskRegistry()
         let info = try registry.loadPlugin(at: path)
         #expect(info.name == "loader_cases")
@@ -92,7 +92,8 @@ import Testing
     @Test(arguments: [("CASE_TASK_NAME_DOTTED", "images.resize"), ("CASE_TASK_NAME_PUNCTUATED", "a:b-c_d")])
     func acceptsDottedAndPunctuatedNames(define: String, name: String) throws {
         let registry = TaskRegistry()
-        try registry.loadPlugin(at: try PluginBuilder.fixture("loader_cases", defines: [define]))
+        let path = define == "CASE_TASK_NAME_DOTTED" ? try LoaderFixtures.dotted.get() : try PluginBuilder.fixture("loader_cases", defines: [define])
+        try registry.loadPlugin(at: path)
         #expect(try callTask(registry, name, [1]) == .success(2))
     }
 

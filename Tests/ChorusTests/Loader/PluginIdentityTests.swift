@@ -76,4 +76,16 @@ import Testing
         try alone.loadPlugin(at: b)
         #expect(try callTask(alone, "shared.task") == .success(2))
     }
+
+    @Test func twoDifferentFilesWithTheSamePluginNameDoNotBothLoad() throws {
+        let first = try LoaderFixtures.wellFormed.get()
+        let second = try LoaderFixtures.dotted.get()  // Also named "loader_cases".
+        let registry = TaskRegistry()
+        try registry.loadPlugin(at: first)
+        expectLoadFailure(second, into: registry, code: .duplicateTask, mentions: [
+            canonical(second), "a plugin named 'loader_cases' is already loaded from \(canonical(first))", "unique",
+        ])
+        #expect(registry.tasks.map(\.name) == ["lc.inc", "lc.twice"])
+        #expect(throws: ChorusError(.unknownTask, "")) { try registry.task(named: "images.resize") }
+    }
 }
