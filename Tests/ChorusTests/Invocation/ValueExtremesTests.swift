@@ -55,3 +55,19 @@ import Testing
         #expect(try InvocationFixture.call("bound_json", [["s": value]]) == .success(["s": value]))
     }
 }
+
+extension ValueExtremesTests {
+    @Test func nullAndEmptyResults() throws {
+        #expect(try InvocationFixture.call("null_string") == .success(nil))
+        #expect(try InvocationFixture.call("null_json") == .success(nil))
+        #expect(try InvocationFixture.call("spaced_json") == .success([1, ["a": 2]]))
+        #expect(try InvocationFixture.call("empty_bytes") == .success(["base64": ""]))
+        let outcome = try InvocationFixture.call("null_bytes_with_size")
+        guard case .failure(let message, let retryable) = outcome else {
+            Issue.record("expected a failure, got \(outcome)")
+            return
+        }
+        #expect(!retryable)
+        #expect(message.contains("null_bytes_with_size") && message.contains("NULL pointer and size 5"), "\(message)")
+    }
+}

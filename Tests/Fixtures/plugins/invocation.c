@@ -34,6 +34,18 @@ static chorus_bytes bound_bytes(chorus_context *ctx, chorus_bytes v) {
 /* The json text exactly as the host passed it, returned as a string. */
 static const char *json_text(const char *v) { return v; }
 
+static const char *null_string(void) { return NULL; }
+static const char *null_json(void) { return NULL; }
+static const char *spaced_json(void) { return " \n [1, {\"a\": 2}] \t"; }
+static chorus_bytes null_bytes_with_size(void) {
+    chorus_bytes b = { NULL, 5 };
+    return b;
+}
+static chorus_bytes empty_bytes(void) {
+    chorus_bytes b = { NULL, 0 };
+    return b;
+}
+
 static int64_t sum3(int64_t a, int64_t b, int64_t c) { return a + b + c; }
 
 /* fail() after fail(): the second call, fail_permanent() and retry() all
@@ -204,6 +216,11 @@ TASK(bound_json, "json (json v)", B);
 TASK(bound_bytes, "bytes (bytes v)", B);
 TASK(sum3, "int64 (int64 a, int64 b, int64 c)", 0);
 TASK(json_text, "string (json v)", 0);
+TASK(null_string, "string ()", 0);
+TASK(null_json, "json ()", 0);
+TASK(spaced_json, "json ()", 0);
+TASK(null_bytes_with_size, "bytes ()", 0);
+TASK(empty_bytes, "bytes ()", 0);
 TASK(fail_twice, "int64 ()", B);
 TASK(fail_null, "int64 ()", B);
 TASK(fail_permanent_null, "int64 ()", B);
@@ -221,7 +238,8 @@ TASK(state_increment_text, "int64 ()", B);
 
 static const chorus_task *const tasks[] = {
     &bound_bool_task, &bound_int32_task, &bound_int64_task, &bound_uint64_task, &bound_double_task,
-    &bound_string_task, &bound_json_task, &bound_bytes_task, &sum3_task, &json_text_task, &fail_twice_task, &fail_null_task,
+    &bound_string_task, &bound_json_task, &bound_bytes_task, &sum3_task, &json_text_task, &null_string_task, &null_json_task, &spaced_json_task,
+    &null_bytes_with_size_task, &empty_bytes_task, &fail_twice_task, &fail_null_task,
     &fail_permanent_null_task, &log_invalid_utf8_task, &log_bad_level_task, &log_valid_task, &alloc_zero_task,
     &other_thread_task, &keep_context_task, &use_kept_context_task, &state_get_missing_task,
     &state_increment_text_task, &dispatch_small_buffer_task, &bad_arguments_task,
