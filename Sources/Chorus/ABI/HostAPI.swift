@@ -60,7 +60,10 @@ enum HostAPI {
             dispatch: { ctx, canvas, idOut, idOutSize in
                 guard let c = InvocationContext.live(ctx) else { return CHORUS_E_CONTEXT }
                 guard let json = HostAPI.text(canvas) else { return CHORUS_E_ARGUMENT }
-                if idOut != nil && idOutSize < Int(CHORUS_ID_SIZE) { return CHORUS_E_BUFFER }
+                if let idOut, idOutSize < Int(CHORUS_ID_SIZE) {
+                    if idOutSize > 0 { idOut[0] = 0 }
+                    return CHORUS_E_BUFFER
+                }
                 do throws(ChorusError) {
                     let id = try c.services.dispatch(canvasJSON: json, from: c.request)
                     if let idOut { HostAPI.copy(id, to: idOut, size: idOutSize) }

@@ -60,7 +60,12 @@ public final class TaskRegistry: Sendable {
         if let problem = TaskName.problem(with: name) {
             throw ChorusError(.invalidDescriptor, "task name \"\(name)\" \(problem)")
         }
-        let parsed = try TaskSignature(parsing: signature)
+        let parsed: TaskSignature
+        do {
+            parsed = try TaskSignature(parsing: signature)
+        } catch {
+            throw ChorusError(error.code, "task '\(name)': \(error.message)")
+        }
         let task = RegisteredTask(name: name, signature: parsed, options: options, plugin: nil, doc: doc, body: .swift(function))
         let clash: RegisteredTask? = state.withLock { state in
             if let existing = state.tasks[name] { return existing }
@@ -70,7 +75,7 @@ public final class TaskRegistry: Sendable {
         }
         if let clash {
             let owner = clash.plugin.map { "plugin '\($0.name)' (\($0.path))" } ?? "a Swift registration"
-            throw ChorusError(.duplicateTask, "task '\(name)' is already registered by \(owner)")
+            throw ChorusError(.duplicateTask, "task '\(name)' is already registered by \(owner); register it under another name")
         }
     }
 

@@ -1,0 +1,106 @@
+import Testing
+@testable import Chorus
+
+/// Looking tasks up by name, and registering Swift closures next to plugin tasks.
+@Suite struct TaskRegistryTests {
+    static func noop(_ arguments: [JSON], _ context: SwiftTaskContext) throws -> JSON { nil }
+
+    static func expectError(
+        code: ChorusError.Code, mentions: [String], sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: () throws -> Void
+    ) {
+        do {
+            try body()
+            Issue.record("expected \(code)", sourceLocation: sourceLocation)
+        } catch let error as ChorusError {
+            #expect(error.code == code, "\(error.message)", sourceLocation: sourceLocation)
+            for text in mentions {
+                #expect(error.message.contains(text), "message lacks \"\(text)\": \(error.message)", sourceLocation: sourceLocation)
+            }
+        } catch {
+            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func anUnknownNameSuggestsCloseMatches() throws {
+        let registry = TaskRegistry()
+        for name in ["report_group_short", "report_group_long", "images.resize"] {
+            try registry.register(name: name, signature: "void ()", function: Self.noop)
+        }
+        Self.expectError(code: .unknownTask, mentions: ["unknown task 'report_group_shrt'", "did you mean 'report_group_short'"]) {
+            _ = try registry.task(named: "report_group_shrt")
+        }
+        Self.expectError(code: .unknownTask, mentions: ["'images.resize'"]) { _ = try registry.task(named: "images_resize") }
+        // Nothing close: says how to list what there is.
+        Self.expectError(code: .unknownTask, mentions: ["unknown task 'zzzzzzzz'", "chorus tasks", "3 registered tasks"]) {
+            _ = try registry.task(named: "zzzzzzzz")
+        }
+    }
+
+    @Test func anUnknownNameInAnEmptyRegistrySaysHowToLoadPlugins() {
+        Self.expectError(code: .unknownTask, mentions: ["unknown task 'report_group_short'", "no tasks are registered", "--plugin", "CHORUS_PLUGIN_PATH"]) {
+            _ = try TaskRegistry().task(named: "report_group_short")
+        }
+    }
+
+    @Test func aSwiftClosureIsCalledWithCheckedArguments() throws {
+        let registry = TaskRegistry()
+        try registry.register(name: "swift.add", signature: "int64 (int64 a, int64 b)", options: TaskOptions(maxRetries: 1), doc: "Adds.") { args, context in
+            guard case .int(let a) = args[0], case .int(let b) = args[1] else { throw TaskFailure("bad", retryable: false) }
+            if a < 0 { throw TaskFailure("negative \(context.taskName) \(context.request.taskID)") }
+            return .int(a + b)
+        }
+        let task = try registry.task(named: "swift.add")
+        #expect(task.plugin == nil)
+        #expect(task.doc == "Adds.")
+        #expect(task.options.maxRetries == 1)
+        #expect(task.signature.description == "int64 (int64 a, int64 b)")
+        let request = InvocationRequest(taskID: "sw-1")
+        #expect(try Invoker.invoke(task, args: [40], kwargs: ["b": 2], request: request, services: StandaloneTaskServices()) == .success(42))
+        #expect(try Invoker.invoke(task, args: [-1, 2], request: request, services: StandaloneTaskServices()) == .failure(message: "negative swift.add sw-1", retryable: true))
+        InvocationFixture.expectBadArguments("swift.add", [1, 2.5], in: registry, mentions: ["swift.add: argument b: expected int64, got number 2.5"])
+        InvocationFixture.expectBadArguments("swift.add", [1], in: registry, mentions: ["swift.add() missing 1 required argument: 'b'"])
+    }
+
+    @Test func aSwiftRegistrationIsValidated() {
+        let registry = TaskRegistry()
+        Self.expectError(code: .invalidDescriptor, mentions: ["\"bad name\"", "' ' at position 4"]) {
+            try registry.register(name: "bad name", signature: "void ()", function: Self.noop)
+        }
+        Self.expectError(code: .invalidDescriptor, mentions: ["longer than 200 bytes"]) {
+            try registry.register(name: String(repeating: "a", count: 201), signature: "void ()", function: Self.noop)
+        }
+        Self.expectError(code: .invalidSignature, mentions: ["task 'swift.bad'", "column 7", "'void' is not a valid parameter type"]) {
+            try registry.register(name: "swift.bad", signature: "void (void x)", function: Self.noop)
+        }
+        #expect(registry.tasks.isEmpty)
+        #expect(throws: Never.self) {
+            try registry.register(name: String(repeating: "a", count: 200), signature: "void ()", function: Self.noop)
+        }
+    }
+
+    @Test func swiftAndPluginTasksWithTheSameNameClash() throws {
+        let pluginPath = canonical(try LoaderFixtures.clashA.get())
+
+        // Plugin first: the Swift registration is refused.
+        let first = TaskRegistry()
+        try first.loadPlugin(at: pluginPath)
+        Self.expectError(code: .duplicateTask, mentions: ["task 'shared.task'", "plugin 'clash_a'", pluginPath, "another name"]) {
+            try first.register(name: "shared.task", signature: "int64 ()", function: Self.noop)
+        }
+        #expect(try callTask(first, "shared.task") == .success(1))
+
+        // Swift first: the plugin load is refused and registers nothing.
+        let second = TaskRegistry()
+        try second.register(name: "clash_a.only", signature: "int64 ()") { _, _ in 99 }
+        expectLoadFailure(pluginPath, into: second, code: .duplicateTask, mentions: ["'clash_a'", pluginPath, "'clash_a.only'", "a Swift registration", "rename"])
+        #expect(second.tasks.map(\.name) == ["clash_a.only"])
+        #expect(second.plugins.isEmpty)
+        #expect(try callTask(second, "clash_a.only") == .success(99))
+
+        // Two Swift registrations.
+        Self.expectError(code: .duplicateTask, mentions: ["task 'clash_a.only'", "a Swift registration", "another name"]) {
+            try second.register(name: "clash_a.only", signature: "int64 ()", function: Self.noop)
+        }
+    }
+}
