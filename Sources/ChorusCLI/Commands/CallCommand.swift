@@ -10,13 +10,16 @@ struct CallCommand: ParsableCommand {
         discussion: """
             Values are parsed as JSON when they are valid JSON, otherwise taken as strings:
             3 is a number, abc and '"3"' are strings, '[1,2]' is a list. NAME=VALUE passes a
-            keyword argument. Exit status: 0 on success, 1 when the task fails, 65 for bad
-            input (unknown task, arguments that do not fit), 78 when a plugin cannot load.
+            keyword argument. The task's retry policy applies (autoretry, max_retries, backoff);
+            --time-scale shrinks its retry delays. Exit status: 0 on success, 1 when the task
+            fails, 65 for bad input (unknown task, arguments that do not fit), 78 when a plugin
+            cannot load.
 
             Examples:
               chorus call add 2 3
               chorus call add x=2 y=3
               chorus call greet --args '["world"]' --kwargs '{"punctuation": "!"}'
+              chorus call flaky 2 --time-scale 0.01
               chorus call report_group_short 7 --plugin ./libreports.so
             """
     )
@@ -33,21 +36,24 @@ struct CallCommand: ParsableCommand {
     @Option(name: .customLong("kwargs"), help: ArgumentHelp("Keyword arguments as a JSON object.", valueName: "JSON"))
     var kwargsJSON: String?
 
+    @OptionGroup var runtimeOptions: RuntimeOptions
     @OptionGroup var pluginOptions: PluginOptions
 
     func run() throws {
         let (args, kwargs) = try CommandLineValues.parse(words: values, argsJSON: argsJSON, kwargsJSON: kwargsJSON)
         let registry = try pluginOptions.makeRegistry()
         let resolved = try registry.task(named: task)
-        let request = InvocationRequest(taskID: UUID().uuidString.lowercased())
-        let outcome = try Invoker.invoke(resolved, args: args, kwargs: kwargs, request: request, services: StandaloneTaskServices())
-        switch outcome {
-        case .success(let result):
-            print(result.serialized())
-        case .failure(let message, _):
-            throw ChorusError(.taskFailed, "\(task) failed: \(message)")
-        case .retry(_, let message):
-            throw ChorusError(.taskFailed, "\(task) asked for a retry\(message.map { ": \($0)" } ?? "")")
+        // Arguments that cannot fit are bad input (exit 65), not a task failure.
+        _ = try Invoker.check(resolved, args: args, kwargs: kwargs)
+        let runtime = try Runtime(registry: registry, configuration: runtimeOptions.configuration())
+        runtime.start()
+        defer { runtime.shutdown(timeout: 5) }
+        let result = try runtime.apply(.task(Signature(task, args: args, kwargs: kwargs)))
+        do {
+            print(try result.wait().serialized())
+        } catch {
+            let reason = result.meta?.error?.message ?? error.message
+            throw ChorusError(error.code, "\(task) failed: \(reason)")
         }
     }
 }

@@ -59,7 +59,8 @@ import Testing
         let plugin = try PluginBuilder.fixture("types")
         let byFile = try ChorusBinary.run(["call", "add", "1", "2", "--no-bundled"], environment: ["CHORUS_PLUGIN_PATH": plugin])
         #expect(byFile.stdout == "3\n")
-        let dir = (plugin as NSString).deletingLastPathComponent
+        let dir = PluginBuilder.makePrivateDirectory(prefix: "chorus-path")
+        try FileManager.default.copyItem(atPath: plugin, toPath: "\(dir)/libtypes.so")
         let byDir = try ChorusBinary.run(["call", "echo_string", "hi", "--no-bundled"], environment: ["CHORUS_PLUGIN_PATH": dir])
         #expect(byDir.status == 0, "\(byDir.stderr)")
         #expect(byDir.stdout == "\"hi\"\n")

@@ -18,6 +18,9 @@ enum PluginBuilder {
     static let outputDirectory: String = makePrivateDirectory(prefix: "chorus-plugins")
 
     private static let built = Mutex<[String: String]>([:])
+    /// Serialises compilation, so two tests building the same fixture at once
+    /// never write the same output file concurrently.
+    private static let compiling = NSLock()
 
     /// Compiles `Tests/Fixtures/plugins/<name>.c` and returns the library path.
     static func fixture(_ name: String, defines: [String] = []) throws -> String {
@@ -29,6 +32,8 @@ enum PluginBuilder {
     /// Compiles `source` into `lib<name>.so` and returns its path.
     static func build(name: String, source: String, defines: [String] = []) throws -> String {
         let key = name + "\u{0}" + source + defines.joined(separator: ",")
+        compiling.lock()
+        defer { compiling.unlock() }
         if let path = built.withLock({ $0[key] }) { return path }
         let sourcePath = "\(outputDirectory)/\(name).c"
         let output = "\(outputDirectory)/lib\(name).so"
