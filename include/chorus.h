@@ -400,6 +400,26 @@ typedef struct chorus_host {
      *  {key: value, ...} in key order, borrowed until the task returns. */
     chorus_status (*state_list)(chorus_context *ctx, const char *prefix,
                                 const char **json_out);
+
+    /** Starts a transaction for this invocation: until transaction_commit(),
+     *  the state_* calls of this invocation read and write inside it, and
+     *  work passed to dispatch() is held back. Commit makes the writes visible
+     *  and enqueues the held work atomically — with the durable backend, in
+     *  one database transaction — so work is never enqueued for a record that
+     *  was not saved (Django's transaction.on_commit). Other writers to the
+     *  same store wait while it is open: keep it short, and never sleep in it.
+     *  CHORUS_E_STATE if a transaction is already open. */
+    chorus_status (*transaction_begin)(chorus_context *ctx);
+
+    /** Commits the open transaction. On an error nothing of it is applied
+     *  (CHORUS_E_BACKEND, e.g. a full disk) and the transaction is closed.
+     *  CHORUS_E_STATE if none is open. */
+    chorus_status (*transaction_commit)(chorus_context *ctx);
+
+    /** Discards the open transaction: its writes and held dispatches. A
+     *  transaction still open when the task returns is rolled back.
+     *  CHORUS_E_STATE if none is open. */
+    chorus_status (*transaction_rollback)(chorus_context *ctx);
 } chorus_host;
 
 /** True when the host table covers `field`, i.e. the host is new enough to

@@ -65,7 +65,7 @@ enum HostAPI {
                     return CHORUS_E_BUFFER
                 }
                 do throws(ChorusError) {
-                    let id = try c.services.dispatch(canvasJSON: json, from: c.request)
+                    let id = try c.services.dispatch(canvasJSON: json, from: c.request, transaction: c.transaction)
                     if let idOut { HostAPI.copy(id, to: idOut, size: idOutSize) }
                     return CHORUS_OK
                 } catch {
@@ -79,7 +79,8 @@ enum HostAPI {
             state_get: { ctx, key, valueOut in
                 HostAPI.withState(ctx, key) { c, key in
                     guard let valueOut else { return CHORUS_E_ARGUMENT }
-                    guard let value = try c.services.state.get(namespace: c.stateNamespace, key: key) else {
+                    guard let value = try c.transaction?.get(namespace: c.stateNamespace, key: key)
+                        ?? c.services.state.get(namespace: c.stateNamespace, key: key) else {
                         return CHORUS_E_NOT_FOUND
                     }
                     guard let p = c.cString(value) else { return CHORUS_E_NOMEM }
@@ -90,18 +91,25 @@ enum HostAPI {
             state_set: { ctx, key, value in
                 HostAPI.withState(ctx, key) { c, key in
                     guard let text = HostAPI.text(value) else { return CHORUS_E_ARGUMENT }
-                    try c.services.state.set(namespace: c.stateNamespace, key: key, value: text)
+                    if let tx = c.transaction {
+                        try tx.set(namespace: c.stateNamespace, key: key, value: text)
+                    } else {
+                        try c.services.state.set(namespace: c.stateNamespace, key: key, value: text)
+                    }
                     return CHORUS_OK
                 }
             },
             state_delete: { ctx, key in
                 HostAPI.withState(ctx, key) { c, key in
-                    try c.services.state.delete(namespace: c.stateNamespace, key: key) ? CHORUS_OK : CHORUS_E_NOT_FOUND
+                    let existed = try c.transaction?.delete(namespace: c.stateNamespace, key: key)
+                        ?? c.services.state.delete(namespace: c.stateNamespace, key: key)
+                    return existed ? CHORUS_OK : CHORUS_E_NOT_FOUND
                 }
             },
             state_increment: { ctx, key, delta, valueOut in
                 HostAPI.withState(ctx, key) { c, key in
-                    let v = try c.services.state.increment(namespace: c.stateNamespace, key: key, by: delta)
+                    let v = try c.transaction?.increment(namespace: c.stateNamespace, key: key, by: delta)
+                        ?? c.services.state.increment(namespace: c.stateNamespace, key: key, by: delta)
                     valueOut?.pointee = v
                     return CHORUS_OK
                 }
@@ -110,7 +118,12 @@ enum HostAPI {
                 guard let c = InvocationContext.live(ctx) else { return CHORUS_E_CONTEXT }
                 guard let prefix = HostAPI.text(prefix), let jsonOut else { return CHORUS_E_ARGUMENT }
                 do throws(ChorusError) {
-                    let items = try c.services.state.list(namespace: c.stateNamespace, prefix: prefix)
+                    let items: [(key: String, value: String)]
+                    if let tx = c.transaction {
+                        items = try tx.list(namespace: c.stateNamespace, prefix: prefix)
+                    } else {
+                        items = try c.services.state.list(namespace: c.stateNamespace, prefix: prefix)
+                    }
                     var object = JSON.emptyObject.objectValue!
                     for item in items { object[item.key] = .string(item.value) }
                     guard let p = c.cString(JSON.object(object).serialized()) else { return CHORUS_E_NOMEM }
@@ -119,6 +132,35 @@ enum HostAPI {
                 } catch {
                     return HostAPI.status(for: error)
                 }
+            },
+            transaction_begin: { ctx in
+                guard let c = InvocationContext.live(ctx) else { return CHORUS_E_CONTEXT }
+                guard c.transaction == nil else { return CHORUS_E_STATE }
+                do throws(ChorusError) {
+                    c.transaction = try c.services.beginTransaction()
+                    return CHORUS_OK
+                } catch {
+                    return HostAPI.status(for: error)
+                }
+            },
+            transaction_commit: { ctx in
+                guard let c = InvocationContext.live(ctx) else { return CHORUS_E_CONTEXT }
+                guard let tx = c.transaction else { return CHORUS_E_STATE }
+                c.transaction = nil
+                do throws(ChorusError) {
+                    try tx.commit()
+                    return CHORUS_OK
+                } catch {
+                    c.services.log(level: .error, message: "commit failed: \(error.message)", taskName: c.taskName, taskID: c.request.taskID)
+                    return CHORUS_E_BACKEND
+                }
+            },
+            transaction_rollback: { ctx in
+                guard let c = InvocationContext.live(ctx) else { return CHORUS_E_CONTEXT }
+                guard let tx = c.transaction else { return CHORUS_E_STATE }
+                c.transaction = nil
+                tx.rollback()
+                return CHORUS_OK
             }
         ))
         return UnsafePointer(p)

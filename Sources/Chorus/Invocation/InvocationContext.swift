@@ -26,6 +26,8 @@ final class InvocationContext {
     let request: InvocationRequest
     let services: TaskServices
     var directive: Directive?
+    /// The transaction opened with `transaction_begin`, if any.
+    var transaction: StateTransaction?
     private var allocations: [UnsafeMutableRawPointer] = []
     private var cStrings: [String: UnsafeMutablePointer<CChar>] = [:]
 
@@ -38,6 +40,10 @@ final class InvocationContext {
     }
 
     deinit {
+        if let transaction {
+            transaction.rollback()
+            services.log(level: .warning, message: "the task returned with its transaction open; it was rolled back", taskName: taskName, taskID: request.taskID)
+        }
         for p in allocations { free(p) }
         for p in cStrings.values { free(p) }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A small key-value store for plugins, namespaced per plugin (the host API's
@@ -16,27 +17,45 @@ public protocol PluginStateStore: Sendable {
     func increment(namespace: String, key: String, by delta: Int64) throws(ChorusError) -> Int64
     /// Keys starting with `prefix`, in ascending key order, with their values.
     func list(namespace: String, prefix: String) throws(ChorusError) -> [(key: String, value: String)]
+    /// Opens a transaction; its held messages go to `broker` at commit (a
+    /// durable store that is also the broker enqueues them in the same
+    /// database transaction). `broker` may be nil when nothing is published.
+    func beginTransaction(broker: (any Broker)?) throws(ChorusError) -> StateTransaction
 }
 
 /// The in-process state store: a dictionary per namespace behind one mutex.
+/// Writers — single writes and whole transactions — take `writer` first, so a
+/// transaction is isolated from other writers until it ends.
 public final class MemoryPluginStateStore: PluginStateStore {
-    private let storage = Mutex<[String: [String: String]]>([:])
+    let storage = Mutex<[String: [String: String]]>([:])
+    let writer = NSRecursiveLock()
 
     public init() {}
+
+    public func beginTransaction(broker: (any Broker)?) throws(ChorusError) -> StateTransaction {
+        writer.lock()
+        return MemoryStateTransaction(store: self, broker: broker)
+    }
 
     public func get(namespace: String, key: String) throws(ChorusError) -> String? {
         storage.withLock { $0[namespace]?[key] }
     }
 
     public func set(namespace: String, key: String, value: String) throws(ChorusError) {
+        writer.lock()
+        defer { writer.unlock() }
         storage.withLock { $0[namespace, default: [:]][key] = value }
     }
 
     public func delete(namespace: String, key: String) throws(ChorusError) -> Bool {
-        storage.withLock { $0[namespace]?.removeValue(forKey: key) != nil }
+        writer.lock()
+        defer { writer.unlock() }
+        return storage.withLock { $0[namespace]?.removeValue(forKey: key) != nil }
     }
 
     public func increment(namespace: String, key: String, by delta: Int64) throws(ChorusError) -> Int64 {
+        writer.lock()
+        defer { writer.unlock() }
         let result: Result<Int64, ChorusError> = storage.withLock { all in
             let old = all[namespace]?[key]
             let current: Int64

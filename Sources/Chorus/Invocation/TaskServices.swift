@@ -23,10 +23,14 @@ public protocol TaskServices: Sendable {
     /// Writes a line a task logged.
     func log(level: TaskLogLevel, message: String, taskName: String, taskID: String)
     /// Enqueues a signature or canvas given as Celery JSON and returns the id
-    /// to wait on. Never runs the work inline.
-    func dispatch(canvasJSON: String, from request: InvocationRequest) throws(ChorusError) -> String
+    /// to wait on. Never runs the work inline. Inside `transaction`, the
+    /// messages are held and enqueued when it commits.
+    func dispatch(canvasJSON: String, from request: InvocationRequest, transaction: StateTransaction?) throws(ChorusError) -> String
     /// The key-value store that state calls of tasks from `plugin` use.
     var state: PluginStateStore { get }
+    /// Opens a transaction over `state` whose held messages go to this
+    /// services' broker at commit.
+    func beginTransaction() throws(ChorusError) -> StateTransaction
 }
 
 /// Services for calls outside an execution engine (`chorus call`): logs go to
@@ -45,7 +49,11 @@ public struct StandaloneTaskServices: TaskServices {
         logger.log(level: level.loggerLevel, "\(message)", metadata: ["task": "\(taskName)", "id": "\(taskID)"])
     }
 
-    public func dispatch(canvasJSON: String, from request: InvocationRequest) throws(ChorusError) -> String {
+    public func dispatch(canvasJSON: String, from request: InvocationRequest, transaction: StateTransaction?) throws(ChorusError) -> String {
         throw ChorusError(.invalidState, "dispatch needs an execution engine; run the task with `chorus apply` or a worker")
+    }
+
+    public func beginTransaction() throws(ChorusError) -> StateTransaction {
+        try state.beginTransaction(broker: nil)
     }
 }

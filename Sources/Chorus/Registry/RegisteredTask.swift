@@ -46,7 +46,7 @@ public struct SwiftTaskContext: Sendable {
 
     /// Enqueues more work; see `TaskServices.dispatch`.
     public func dispatch(canvasJSON: String) throws(ChorusError) -> String {
-        try services.dispatch(canvasJSON: canvasJSON, from: request)
+        try services.dispatch(canvasJSON: canvasJSON, from: request, transaction: nil)
     }
 }
 

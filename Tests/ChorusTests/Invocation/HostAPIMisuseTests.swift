@@ -71,8 +71,12 @@ final class RecordingServices: TaskServices {
         lines.withLock { $0.append("\(level) \(taskName) \(taskID) \(message)") }
     }
 
-    func dispatch(canvasJSON: String, from request: InvocationRequest) throws(ChorusError) -> String {
+    func dispatch(canvasJSON: String, from request: InvocationRequest, transaction: StateTransaction?) throws(ChorusError) -> String {
         throw ChorusError(.invalidState, "no dispatch in tests")
+    }
+
+    func beginTransaction() throws(ChorusError) -> StateTransaction {
+        try state.beginTransaction(broker: nil)
     }
 }
 

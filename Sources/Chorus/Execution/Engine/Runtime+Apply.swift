@@ -29,8 +29,9 @@ extension Runtime {
         try apply(Canvas(parsing: text))
     }
 
-    /// Registers the plan's chords, then publishes its messages in order.
-    func publish(_ plan: PublishPlan) throws(ChorusError) {
+    /// Registers the plan's chords, then publishes its messages in order —
+    /// or, inside `transaction`, holds them until it commits.
+    func publish(_ plan: PublishPlan, in transaction: StateTransaction? = nil) throws(ChorusError) {
         for registration in plan.chordRegistrations {
             let outcome = try store.setChordSize(registration.size, forGroup: registration.groupId)
             if let parts = outcome.completedParts {
@@ -40,6 +41,10 @@ extension Runtime {
         let now = configuration.clock.now
         for signature in plan.messages {
             let (message, queue) = try MessageBuilder.message(for: signature, now: now)
+            if let transaction {
+                try transaction.publish(message, to: queue)
+                continue
+            }
             try broker.publish(message, to: queue)
             emit(TaskEvent(
                 kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,

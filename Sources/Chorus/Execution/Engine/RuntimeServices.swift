@@ -13,14 +13,18 @@ struct RuntimeServices: TaskServices {
         runtime.logger.log(level: level.loggerLevel, "\(message)", metadata: ["task": "\(taskName)", "id": "\(taskID)"])
     }
 
-    func dispatch(canvasJSON: String, from request: InvocationRequest) throws(ChorusError) -> String {
+    func dispatch(canvasJSON: String, from request: InvocationRequest, transaction: StateTransaction?) throws(ChorusError) -> String {
         let canvas = try Canvas(parsingJSON: canvasJSON)
         if runtime.configuration.validateTaskNames { try runtime.validateTaskNames(in: canvas) }
         var options = SignatureOptions()
         options.parentId = request.taskID
         options.rootId = request.rootID ?? request.taskID
         let plan = try canvas.prepare(options: options)
-        try runtime.publish(plan)
+        try runtime.publish(plan, in: transaction)
         return plan.result.id
+    }
+
+    func beginTransaction() throws(ChorusError) -> StateTransaction {
+        try runtime.state.beginTransaction(broker: runtime.broker)
     }
 }
