@@ -25,12 +25,19 @@ let package = Package(
             pkgConfig: "libffi",
             providers: [.apt(["libffi-dev", "pkg-config"]), .brew(["libffi"])]
         ),
+        // The system's SQLite, for the durable embedded backend.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         // The core runtime: ABI binding, loader, invocation, registry, canvas, execution, backends.
         .target(
             name: "Chorus",
             dependencies: [
                 "CChorus",
                 "CFFI",
+                "CSQLite",
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
