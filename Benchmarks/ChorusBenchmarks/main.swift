@@ -15,6 +15,11 @@ do {
     let raw = invocation[1].median
     print("")
     for m in invocation { print(String(format: "%@: %.2f× raw ffi_call", m.name, m.median / raw)) }
+    print("")
+    let engine = try EngineBenchmarks.run(registry: registry, runs: quick ? 1 : 3, scale: quick ? 10 : 1)
+    print("| in process (memory backend, \(ProcessInfo.processInfo.activeProcessorCount) executors) | median | min–max |")
+    print("|---|---|---|")
+    for m in engine { print("| " + m.row + " |") }
 } catch let error as ChorusError {
     FileHandle.standardError.write(Data("chorus-bench: error: \(error.message)\n".utf8))
     exit(1)
