@@ -15,16 +15,38 @@ public struct RandomTaskIDs: TaskIDGenerator {
 
     public mutating func next() -> String {
         var rng = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let hex = bytes.map { b -> String in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
+        var high = rng.next() as UInt64
+        var low = rng.next() as UInt64
+        high = (high & ~0xF000) | 0x4000  // version 4
+        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // RFC 4122 variant
+        return RandomTaskIDs.format(high: high, low: low)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Writes 128 bits as 8-4-4-4-12 lowercase hex in one allocation.
+    static func format(high: UInt64, low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            var out = 0
+            func put(_ value: UInt64, nibbles: Int) {
+                var shift = (nibbles - 1) * 4
+                while shift >= 0 {
+                    buffer[out] = hexDigits[Int((value >> UInt64(shift)) & 0xF)]
+                    out += 1
+                    shift -= 4
+                }
+            }
+            put(high >> 32, nibbles: 8)
+            buffer[out] = UInt8(ascii: "-"); out += 1
+            put(high >> 16, nibbles: 4)
+            buffer[out] = UInt8(ascii: "-"); out += 1
+            put(high, nibbles: 4)
+            buffer[out] = UInt8(ascii: "-"); out += 1
+            put(low >> 48, nibbles: 4)
+            buffer[out] = UInt8(ascii: "-"); out += 1
+            put(low, nibbles: 12)
+            return out
         }
-        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16]
-            .map { hex[$0].joined() }
-            .joined(separator: "-")
     }
 }
 

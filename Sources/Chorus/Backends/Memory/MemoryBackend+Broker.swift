@@ -20,7 +20,8 @@ extension MemoryBackend: Broker {
             brokerState.promote(now: now)
             if var queued = brokerState.popFirst(of: queues) {
                 queued.deliveries += 1
-                let tag = UUID().uuidString.lowercased()
+                var ids = RandomTaskIDs()
+                let tag = ids.next()
                 var leaseDeadline: MonotonicInstant?
                 if case .lease(let seconds) = mode {
                     let deadline = scale.deadline(afterSeconds: seconds, clock: clock)
