@@ -420,6 +420,11 @@ typedef struct chorus_host {
      *  transaction still open when the task returns is rolled back.
      *  CHORUS_E_STATE if none is open. */
     chorus_status (*transaction_rollback)(chorus_context *ctx);
+
+    /** A uniformly distributed 64-bit number from the runtime's random
+     *  source — the one retry jitter uses, seedable (`--seed`) so that runs
+     *  repeat. Thread-safe. 0 if the context is not live. */
+    uint64_t (*random)(chorus_context *ctx);
 } chorus_host;
 
 /** True when the host table covers `field`, i.e. the host is new enough to

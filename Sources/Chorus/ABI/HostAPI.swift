@@ -161,6 +161,9 @@ enum HostAPI {
                 c.transaction = nil
                 tx.rollback()
                 return CHORUS_OK
+            },
+            random: { ctx in
+                InvocationContext.live(ctx)?.services.random.next() ?? 0
             }
         ))
         return UnsafePointer(p)

@@ -31,6 +31,12 @@ public protocol TaskServices: Sendable {
     /// Opens a transaction over `state` whose held messages go to this
     /// services' broker at commit.
     func beginTransaction() throws(ChorusError) -> StateTransaction
+    /// The random source tasks draw from (`host->random`).
+    var random: any RandomSource { get }
+}
+
+extension TaskServices {
+    public var random: any RandomSource { SystemRandomSource.shared }
 }
 
 /// Services for calls outside an execution engine (`chorus call`): logs go to
