@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Chorus", targets: ["Chorus"]),
         // Bundled plugins: built next to the `chorus` binary as libchorus-*.so.
         .library(name: "chorus-examples", type: .dynamic, targets: ["ChorusExamplesPlugin"]),
+        .library(name: "chorus-reports", type: .dynamic, targets: ["ChorusReportsPlugin"]),
         .executable(name: "chorus-bench", targets: ["ChorusBenchmarks"]),
     ],
     dependencies: [
@@ -58,6 +59,14 @@ let package = Package(
             name: "ChorusExamplesPlugin",
             dependencies: ["CChorus"],
             path: "Plugins/Examples",
+            publicHeadersPath: ".",
+            cSettings: [.headerSearchPath("../../include")]
+        ),
+        // The bundled reports plugin: the tutorial's group and chord report workflows.
+        .target(
+            name: "ChorusReportsPlugin",
+            dependencies: ["CChorus"],
+            path: "Plugins/Reports",
             publicHeadersPath: ".",
             cSettings: [.headerSearchPath("../../include")]
         ),

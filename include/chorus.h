@@ -421,9 +421,11 @@ typedef struct chorus_host {
      *  CHORUS_E_STATE if none is open. */
     chorus_status (*transaction_rollback)(chorus_context *ctx);
 
-    /** A uniformly distributed 64-bit number from the runtime's random
-     *  source — the one retry jitter uses, seedable (`--seed`) so that runs
-     *  repeat. Thread-safe. 0 if the context is not live. */
+    /** A uniformly distributed 64-bit number. Each invocation draws from its
+     *  own stream, derived from the runtime's seed (`--seed`), the task name,
+     *  its arguments and its retry count: a seeded run repeats exactly, in
+     *  whatever order the executors happen to run tasks. 0 if the context is
+     *  not live. */
     uint64_t (*random)(chorus_context *ctx);
 } chorus_host;
 

@@ -2,6 +2,9 @@
  * The examples plugin, bundled with Chorus: small arithmetic and text tasks
  * used by the README's canvas examples and by the CLI tests.
  */
+/* nanosleep and gmtime_r are POSIX, not C99. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "chorus.h"
 
 #include <stdio.h>

@@ -163,7 +163,7 @@ enum HostAPI {
                 return CHORUS_OK
             },
             random: { ctx in
-                InvocationContext.live(ctx)?.services.random.next() ?? 0
+                InvocationContext.live(ctx)?.nextRandom() ?? 0
             }
         ))
         return UnsafePointer(p)

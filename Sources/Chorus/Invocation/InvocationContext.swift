@@ -31,12 +31,34 @@ final class InvocationContext {
     private var allocations: [UnsafeMutableRawPointer] = []
     private var cStrings: [String: UnsafeMutablePointer<CChar>] = [:]
 
-    init(task: RegisteredTask, request: InvocationRequest, services: TaskServices) {
+    /// The arguments, kept to seed this invocation's random stream on first use.
+    private let arguments: [JSON]
+    private var randomState: UInt64?
+
+    init(task: RegisteredTask, request: InvocationRequest, services: TaskServices, arguments: [JSON] = []) {
         token = Self.nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         taskName = task.name
         stateNamespace = task.stateNamespace
         self.request = request
         self.services = services
+        self.arguments = arguments
+    }
+
+    /// The next number of this invocation's random stream (SplitMix64), seeded
+    /// from the services' seed, the task name, the arguments and the retry count.
+    func nextRandom() -> UInt64 {
+        if randomState == nil {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+            for byte in "\(taskName)|\(JSON.array(arguments).serialized())|\(request.retries)".utf8 {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            randomState = services.randomSeed ^ hash
+        }
+        randomState! &+= 0x9E37_79B9_7F4A_7C15
+        var z = randomState!
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     deinit {

@@ -42,14 +42,14 @@ public enum Invoker {
         precondition(checked.taskName == task.name, "arguments checked for \(checked.taskName) used with \(task.name)")
         switch task.body {
         case .native(let call):
-            return invokeNative(task, call: call, values: checked.values, request: request, services: services)
+            return invokeNative(task, call: call, values: checked.values, arguments: checked.bound, request: request, services: services)
         case .swift(let function):
             return invokeSwift(task, function: function, arguments: checked.bound, request: request, services: services)
         }
     }
 
     static func invokeNative(
-        _ task: RegisteredTask, call: PreparedCall, values: [NativeValue], request: InvocationRequest,
+        _ task: RegisteredTask, call: PreparedCall, values: [NativeValue], arguments: [JSON], request: InvocationRequest,
         services: TaskServices
     ) -> InvocationOutcome {
         guard call.bound else {
@@ -62,7 +62,7 @@ public enum Invoker {
                 return .failure(message: error.message, retryable: false)
             }
         }
-        let context = InvocationContext(task: task, request: request, services: services)
+        let context = InvocationContext(task: task, request: request, services: services, arguments: arguments)
         let frame = CallFrame(values: values, context: context.handle)
         return context.withInstalled {
             call.call(arguments: frame.argumentPointers, returnValue: frame.returnBuffer)

@@ -31,12 +31,17 @@ public protocol TaskServices: Sendable {
     /// Opens a transaction over `state` whose held messages go to this
     /// services' broker at commit.
     func beginTransaction() throws(ChorusError) -> StateTransaction
-    /// The random source tasks draw from (`host->random`).
-    var random: any RandomSource { get }
+    /// The seed of `host->random`. Each invocation draws from its own stream,
+    /// derived from this seed, the task name, its arguments and its retry
+    /// count — so a seeded run repeats exactly, whatever order threads run in.
+    var randomSeed: UInt64 { get }
 }
 
 extension TaskServices {
-    public var random: any RandomSource { SystemRandomSource.shared }
+    public var randomSeed: UInt64 {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }
 }
 
 /// Services for calls outside an execution engine (`chorus call`): logs go to

@@ -25,6 +25,9 @@ public final class Runtime: @unchecked Sendable {
     private let lifecycle = LockProtected(Lifecycle())
     private let observers = LockProtected<[@Sendable (TaskEvent) -> Void]>([])
     let logger: Logger
+    /// Seed of the tasks' random streams (`host->random`), drawn once from the
+    /// configured random source so `--seed` repeats a run.
+    let randomSeed: UInt64
 
     struct Lifecycle {
         var started = false
@@ -62,6 +65,7 @@ public final class Runtime: @unchecked Sendable {
         self.scheduler = Scheduler(clock: configuration.clock, scale: scale, name: "chorus-scheduler")
         self.pool = WorkerPool(threadCount: configuration.concurrency, name: "chorus-worker")
         self.logger = configuration.logger
+        self.randomSeed = configuration.random.next()
     }
 
     deinit {
@@ -122,6 +126,39 @@ public final class Runtime: @unchecked Sendable {
 
     func endTask() {
         lifecycle.withLock { $0.running -= 1 }
+    }
+
+    /// Whether nothing is running and nothing waits on this runtime's queues
+    /// (including retries and countdowns scheduled for later). `nil` when the
+    /// broker cannot count what it holds.
+    public var isIdle: Bool? {
+        guard let counting = broker as? PendingCounting else { return nil }
+        // A claimed message is counted by the broker until it is settled, and a
+        // running task by `running` from before it is settled until it has
+        // published its follow-ups: checking the broker between two reads of
+        // `running` leaves no gap.
+        let runningBefore = lifecycle.withLock { $0.running }
+        let outstanding = counting.outstandingCount(queues: configuration.queues)
+        let runningAfter = lifecycle.withLock { $0.running }
+        return runningBefore == 0 && outstanding == 0 && runningAfter == 0
+    }
+
+    /// Blocks until `isIdle` holds twice in a row a few milliseconds apart (so
+    /// work a finishing task is about to publish is not missed), or `timeout`
+    /// seconds pass. Returns whether it went idle.
+    public func waitUntilIdle(timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        var quietChecks = 0
+        while Date() < deadline {
+            if isIdle == true {
+                quietChecks += 1
+                if quietChecks >= 2 { return true }
+            } else {
+                quietChecks = 0
+            }
+            usleep(5_000)
+        }
+        return false
     }
 
     /// The time scale as a factor, for the host API.

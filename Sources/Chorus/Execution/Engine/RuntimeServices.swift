@@ -9,7 +9,7 @@ struct RuntimeServices: TaskServices {
 
     var state: PluginStateStore { runtime.state }
 
-    var random: any RandomSource { runtime.configuration.random }
+    var randomSeed: UInt64 { runtime.randomSeed }
 
     func log(level: TaskLogLevel, message: String, taskName: String, taskID: String) {
         runtime.logger.log(level: level.loggerLevel, "\(message)", metadata: ["task": "\(taskName)", "id": "\(taskID)"])
