@@ -36,8 +36,6 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var pluginOptions: PluginOptions
 
     func run() throws {
-        // Progress lines come from worker threads; keep them in order with the rest.
-        setvbuf(stdout, nil, _IOLBF, 0)
         var configuration = RuntimeConfiguration(concurrency: concurrency, timeScale: timeScale)
         if let seed { configuration.random = SeededRandomSource(seed: seed) }
         let registry = try pluginOptions.makeRegistry()
