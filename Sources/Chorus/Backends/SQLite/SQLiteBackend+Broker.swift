@@ -40,18 +40,19 @@ extension SQLiteBackend: Broker {
     private func claimOnce(from queues: [String], mode: ClaimMode) throws(ChorusError) -> Delivery? {
         let now = Self.micros(clock.now)
         let doing = "claiming from \(queues.joined(separator: ","))"
-        let candidate = try read(doing) { (c: SQLiteConnection) throws(SQLiteError) in try Self.firstClaimable(c, queues, now) }
+        let candidate = try read(doing) { (c: SQLiteConnection) throws(SQLiteError) in try Self.firstClaimable(c, queues, now) { $0.int(0) } }
         guard candidate != nil else { return nil }
         let tag = UUID().uuidString.lowercased()
         var leaseUntil: Int64?
         if case .lease(let seconds) = mode { leaseUntil = wallMicros(afterRuntimeSeconds: seconds) }
         let path = self.path
         let claimed = try write(doing) { (c: SQLiteConnection) throws(SQLiteError) -> Result<ClaimedRow, ChorusError>? in
-            guard let id = try Self.firstClaimable(c, queues, now) else { return nil }
-            let row = try c.queryFirst(
-                "SELECT queue, headers, body, status, delivery_count, redelivered FROM messages WHERE id = ?", [.int(id)]
-            ) { r in (queue: r.text(0), headers: r.text(1), body: r.text(2), leased: r.int(3) == 1, count: Int(r.int(4)), redelivered: r.int(5) != 0) }
-            guard let row else { return nil }
+            let found = try Self.firstClaimable(c, queues, now) { r in
+                (id: r.int(0), queue: r.text(1), headers: r.text(2), body: r.text(3), leased: r.int(4) == 1,
+                 count: Int(r.int(5)), redelivered: r.int(6) != 0)
+            }
+            guard let row = found else { return nil }
+            let id = row.id
             let message: TaskMessage
             do {
                 message = try TaskMessage(headers: JSON(parsing: row.headers), bodyText: row.body)
@@ -86,16 +87,22 @@ extension SQLiteBackend: Broker {
         let redelivered: Bool
     }
 
-    /// The id of the message `claim` takes now: in the first queue that has
-    /// one, a lapsed lease (earliest deadline) first, else the oldest due message.
-    private static func firstClaimable(_ c: SQLiteConnection, _ queues: [String], _ now: Int64) throws(SQLiteError) -> Int64? {
+    /// The message `claim` takes now, mapped by `map` from the columns (id,
+    /// queue, headers, body, status, delivery_count, redelivered): in the first
+    /// queue that has one, a lapsed lease (earliest deadline) first, else the
+    /// oldest due waiting message.
+    private static func firstClaimable<R>(
+        _ c: SQLiteConnection, _ queues: [String], _ now: Int64, _ map: (SQLiteRow) throws(SQLiteError) -> R
+    ) throws(SQLiteError) -> R? {
         for queue in queues {
             for status in [Int64(1), 0] {
-                if let id = try c.queryFirst(
-                    "SELECT id FROM messages WHERE queue = ? AND status = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT 1",
-                    [.text(queue), .int(status), .int(now)], { $0.int(0) })
+                if let found = try c.queryFirst(
+                    """
+                    SELECT id, queue, headers, body, status, delivery_count, redelivered FROM messages
+                    WHERE queue = ? AND status = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT 1
+                    """, [.text(queue), .int(status), .int(now)], map)
                 {
-                    return id
+                    return found
                 }
             }
         }

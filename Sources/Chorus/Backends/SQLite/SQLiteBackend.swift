@@ -91,11 +91,11 @@ public final class SQLiteBackend: Sendable {
         self.clock = clock
         self.scale = scale
         self.options = options
-        let busyMilliseconds = Int32(clamping: Int64(options.busyTimeout * 1000))
+        let busyTimeout = options.busyTimeout
         let sizeLimit = options.maximumSizeBytes
         pool = SQLiteConnectionPool(capacity: options.maximumConnections) { () throws(SQLiteError) -> SQLiteConnection in
             let connection = try SQLiteConnection(path: path)
-            sqlite3_busy_timeout(connection.handle, busyMilliseconds)
+            connection.setBusyTimeout(busyTimeout)
             try connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
             if let sizeLimit {
                 let pageSize = try connection.queryFirst("PRAGMA page_size") { $0.int(0) } ?? 4096

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// A value bound to a statement parameter.
 enum SQLValue {
@@ -20,6 +21,8 @@ enum SQLValue {
 final class SQLiteConnection {
     let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// Kept alive for the busy handler, which receives it as its context.
+    private var busyPolicy: BusyPolicy?
 
     /// Opens (creating if missing) the database at `path`. Opening reads
     /// nothing: a foreign or corrupt file is only detected by the first query.
@@ -40,6 +43,23 @@ final class SQLiteConnection {
     deinit {
         for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
+    }
+
+    /// Waits for another connection's lock up to `seconds`, sleeping 25 µs,
+    /// then longer up to 1 ms, between tries. SQLite's own `busy_timeout`
+    /// sleeps whole milliseconds from the start, which caps a contended
+    /// database shared by several processes at a few hundred writes a second.
+    func setBusyTimeout(_ seconds: Double) {
+        let policy = BusyPolicy(limitMicros: Int64(seconds * 1_000_000))
+        busyPolicy = policy
+        sqlite3_busy_handler(handle, { context, count in
+            guard let context else { return 0 }
+            let policy = Unmanaged<BusyPolicy>.fromOpaque(context).takeUnretainedValue()
+            let n = Int64(count)
+            guard BusyPolicy.waited(afterTries: n) < policy.limitMicros else { return 0 }
+            usleep(UInt32(BusyPolicy.delay(try: n)))
+            return 1
+        }, Unmanaged.passUnretained(policy).toOpaque())
     }
 
     /// The error SQLite reports for `rc` on this connection.
@@ -137,4 +157,19 @@ struct SQLiteRow {
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
     func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
     func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
+}
+
+/// How long the busy handler of one connection may wait.
+final class BusyPolicy {
+    let limitMicros: Int64
+    init(limitMicros: Int64) { self.limitMicros = limitMicros }
+
+    /// Microseconds to sleep before try `n + 1`: 25, 50, ... up to 1000.
+    static func delay(try n: Int64) -> Int64 { min(1000, 25 * (n + 1)) }
+
+    /// Microseconds slept before try `n` (the sum of the first `n` delays).
+    static func waited(afterTries n: Int64) -> Int64 {
+        if n <= 40 { return 25 * n * (n + 1) / 2 }
+        return 25 * 40 * 41 / 2 + (n - 40) * 1000
+    }
 }

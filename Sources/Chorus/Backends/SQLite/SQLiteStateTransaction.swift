@@ -87,7 +87,9 @@ final class SQLiteStateTransaction: StateTransaction {
             throw backend.describe(error, "committing a transaction")
         }
         end()
-        if publishedLocally { backend.wake.notify() }
+        // Messages and results written on this thread while it was open
+        // (through the transaction or the backend) are visible now.
+        if !nested || publishedLocally { backend.wake.notify() }
         for (message, queue) in held { try broker?.publish(message, to: queue) }
     }
 
