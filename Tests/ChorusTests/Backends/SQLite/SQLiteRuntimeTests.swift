@@ -27,11 +27,12 @@ import Testing
         #expect(try rt.apply(syntax: "group(add(1, 1), add(2, 2)) | tsum() | mul(3)").wait(timeout: 20) == 18)
         let flaky = try rt.apply(syntax: "flaky(2)")
         #expect(try flaky.wait(timeout: 20) == 2)
-        // The engine stores the result just before it records the attempt: give it a moment.
+        // The engine stores the result before it records the attempt, and
+        // publishes a retry before recording the RETRY: give it a moment.
         var states: [TaskState] = []
         for _ in 0..<200 {
             states = try backend.attempts(forTask: flaky.id).map(\.state)
-            if states.last == .success { break }
+            if states.count == 3 && !states.contains(.started) { break }
             Thread.sleep(forTimeInterval: 0.01)
         }
         #expect(states == [.retry, .retry, .success])
