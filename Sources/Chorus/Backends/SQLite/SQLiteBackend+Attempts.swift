@@ -1,0 +1,62 @@
+import Foundation
+
+/// Attempt history: one `attempts` row per (task id, attempt). The row id
+/// (`seq`) is kept when a record is replaced, so a workflow's attempts list in
+/// the order each was first recorded; a record that moves to another root
+/// gets a new `seq`, i.e. it goes last in its new workflow.
+extension SQLiteBackend {
+    public func recordAttempt(_ record: AttemptRecord) throws(ChorusError) {
+        let expires = Self.micros(clock.now.addingTimeInterval(options.attemptExpires))
+        let values: [SQLValue] = [
+            .text(record.taskID), .int(Int64(record.attempt)), .text(record.taskName), .optionalText(record.rootID),
+            .optionalText(record.parentID), .optionalText(record.groupID), .text(record.state.rawValue),
+            .optionalDouble(record.startedAt?.timeIntervalSince1970), .optionalDouble(record.finishedAt?.timeIntervalSince1970),
+            .optionalText(record.errorType), .optionalText(record.errorMessage), .optionalDouble(record.nextCountdown),
+            .int(expires),
+        ]
+        try write("recording attempt \(record.attempt) of \(record.taskID)") { (c: SQLiteConnection) throws(SQLiteError) in
+            try c.run(
+                "DELETE FROM attempts WHERE task_id = ? AND attempt = ? AND root_id IS NOT ?",
+                [.text(record.taskID), .int(Int64(record.attempt)), .optionalText(record.rootID)])
+            try c.run("""
+                INSERT INTO attempts (task_id, attempt, task_name, root_id, parent_id, group_id, state, started_at,
+                    finished_at, error_type, error_message, next_countdown, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (task_id, attempt) DO UPDATE SET task_name = excluded.task_name, root_id = excluded.root_id,
+                    parent_id = excluded.parent_id, group_id = excluded.group_id, state = excluded.state,
+                    started_at = excluded.started_at, finished_at = excluded.finished_at, error_type = excluded.error_type,
+                    error_message = excluded.error_message, next_countdown = excluded.next_countdown,
+                    expires_at = excluded.expires_at
+                """, values)
+        }
+    }
+
+    public func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord] {
+        try attempts(where: "task_id = ? ORDER BY attempt", taskID, doing: "reading the attempts of \(taskID)")
+    }
+
+    public func attempts(forRoot rootID: String) throws(ChorusError) -> [AttemptRecord] {
+        try attempts(where: "root_id = ? ORDER BY seq", rootID, doing: "reading the attempts of workflow \(rootID)")
+    }
+
+    private func attempts(where clause: String, _ id: String, doing: String) throws(ChorusError) -> [AttemptRecord] {
+        let path = self.path
+        return try read(doing) { (c: SQLiteConnection) throws(SQLiteError) in
+            try c.query("""
+                SELECT task_id, attempt, task_name, root_id, parent_id, group_id, state, started_at, finished_at,
+                    error_type, error_message, next_countdown
+                FROM attempts WHERE \(clause)
+                """, [.text(id)]) { (r: SQLiteRow) throws(SQLiteError) in
+                guard let state = TaskState(rawValue: r.text(6)) else {
+                    throw Self.unreadable(path, "attempt of \(r.text(0))", "state '\(r.text(6))'")
+                }
+                return AttemptRecord(
+                    taskID: r.text(0), taskName: r.text(2), rootID: r.optionalText(3), parentID: r.optionalText(4),
+                    groupID: r.optionalText(5), attempt: Int(r.int(1)), state: state,
+                    startedAt: r.optionalDouble(7).map(Date.init(timeIntervalSince1970:)),
+                    finishedAt: r.optionalDouble(8).map(Date.init(timeIntervalSince1970:)), errorType: r.optionalText(9),
+                    errorMessage: r.optionalText(10), nextCountdown: r.optionalDouble(11))
+            }
+        }
+    }
+}

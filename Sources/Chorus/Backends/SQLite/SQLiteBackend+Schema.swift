@@ -1,0 +1,153 @@
+import CSQLite
+
+/// The schema: versioned by `PRAGMA user_version`, marked as Chorus's by
+/// `PRAGMA application_id`, migrated forward in one transaction at open.
+///
+/// Times: `*_at` INTEGER columns are wall-clock microseconds since 1970
+/// (due times, lease deadlines, expiries, compared in SQL); REAL columns are
+/// seconds since 1970 of the `Date`s handed back to callers.
+extension SQLiteBackend {
+    /// "CHOR": what `PRAGMA application_id` holds in a Chorus database.
+    static let applicationID: Int64 = 0x4348_4F52
+
+    /// Forward migrations; entry i upgrades schema version i to i + 1. Only
+    /// ever append.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- FIFO order; a requeue gets a new id (back of the queue)
+            queue TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            task_name TEXT NOT NULL,
+            headers TEXT NOT NULL,                 -- Celery v2 headers JSON, as TaskMessage writes it
+            body TEXT NOT NULL,                    -- Celery v2 body JSON [args, kwargs, embed]
+            status INTEGER NOT NULL DEFAULT 0,     -- 0 waiting (ready, or scheduled until visible_at), 1 leased
+            visible_at INTEGER NOT NULL,           -- waiting: due time; leased: lease deadline
+            published_at INTEGER NOT NULL,
+            delivery_count INTEGER NOT NULL DEFAULT 0,
+            redelivered INTEGER NOT NULL DEFAULT 0,
+            lease_tag TEXT UNIQUE
+        );
+        CREATE INDEX messages_claim ON messages(queue, status, visible_at, id);
+        CREATE TABLE results (
+            task_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            result TEXT NOT NULL,
+            error_type TEXT, error_message TEXT, error_module TEXT,
+            traceback TEXT,
+            children TEXT NOT NULL,
+            date_done REAL,
+            retries INTEGER NOT NULL,
+            group_id TEXT, parent_id TEXT, name TEXT, worker TEXT, queue TEXT,
+            updated_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX results_expiry ON results(expires_at);
+        CREATE TABLE chords (
+            group_id TEXT PRIMARY KEY,
+            size INTEGER,
+            completed INTEGER NOT NULL DEFAULT 0,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX chords_expiry ON chords(expires_at);
+        CREATE TABLE chord_parts (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            group_id TEXT NOT NULL REFERENCES chords(group_id) ON DELETE CASCADE,
+            task_id TEXT NOT NULL,
+            group_index INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            result TEXT NOT NULL,
+            UNIQUE (group_id, task_id, group_index)
+        );
+        CREATE TABLE attempts (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- first-recorded order
+            task_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            task_name TEXT NOT NULL,
+            root_id TEXT, parent_id TEXT, group_id TEXT,
+            state TEXT NOT NULL,
+            started_at REAL, finished_at REAL,
+            error_type TEXT, error_message TEXT,
+            next_countdown REAL,
+            expires_at INTEGER NOT NULL,
+            UNIQUE (task_id, attempt)
+        );
+        CREATE INDEX attempts_root ON attempts(root_id, seq);
+        CREATE INDEX attempts_expiry ON attempts(expires_at);
+        CREATE TABLE plugin_state (
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (namespace, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE workers (
+            id TEXT PRIMARY KEY,
+            hostname TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            queues TEXT NOT NULL,                  -- JSON array of queue names
+            concurrency INTEGER NOT NULL,
+            started_at REAL NOT NULL,
+            heartbeat_at REAL NOT NULL
+        );
+        """
+    ]
+
+    /// The schema version this build writes.
+    static var schemaVersion: Int64 { Int64(migrations.count) }
+
+    /// Checks the file is a Chorus database (or empty), switches it to WAL,
+    /// and migrates it. Nothing is written before the checks pass.
+    func openSchema() throws(ChorusError) {
+        let connection: SQLiteConnection
+        do throws(SQLiteError) {
+            connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
+        } catch {
+            throw describe(error, "opening it")
+        }
+        defer { pool.checkin(connection) }
+        do throws(SQLiteError) {
+            let fresh = try checkOwnership(connection)
+            if !fresh && options.verifyOnOpen {
+                let verdict = try connection.queryFirst("PRAGMA quick_check(1)") { $0.text(0) } ?? "ok"
+                guard verdict == "ok" else {
+                    throw SQLiteError(code: SQLITE_CORRUPT, message: "integrity check: \(verdict.prefix(120))")
+                }
+            }
+            let mode = try connection.queryFirst("PRAGMA journal_mode = WAL") { $0.text(0) } ?? ""
+            guard mode.lowercased() == "wal" else {
+                throw SQLiteError(ChorusError(.backend, "database \(path) cannot use WAL mode (journal mode stays '\(mode)'); put it on a local file system"))
+            }
+            try connection.immediateTransaction { (c: SQLiteConnection) throws(SQLiteError) in
+                _ = try checkOwnership(c)  // another process may have created it meanwhile
+                var version = try c.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
+                while version < Self.schemaVersion {
+                    try c.exec(Self.migrations[Int(version)])
+                    version += 1
+                }
+                try c.exec("PRAGMA user_version = \(version); PRAGMA application_id = \(Self.applicationID);")
+            }
+        } catch {
+            throw describe(error, "opening it")
+        }
+    }
+
+    /// Refuses a file that is not SQLite, another application's database, or
+    /// a newer Chorus schema. Returns true when the database is empty (new).
+    private func checkOwnership(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
+        let application = try connection.queryFirst("PRAGMA application_id") { $0.int(0) } ?? 0
+        let version = try connection.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
+        let tables = try connection.query(
+            "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 3") { $0.text(0) }
+        if application == Self.applicationID {
+            guard version <= Self.schemaVersion else {
+                throw SQLiteError(ChorusError(.backend, "database \(path) has schema version \(version) from a newer Chorus (this build knows \(Self.schemaVersion)); upgrade chorus or use another --db path"))
+            }
+            return version == 0 && tables.isEmpty
+        }
+        if application == 0 && tables.isEmpty && version == 0 { return true }
+        let what = application != 0
+            ? "its application id is \(application), not Chorus's"
+            : "it holds tables of another application (\(tables.joined(separator: ", ")))"
+        throw SQLiteError(ChorusError(.backend, "\(path) is another application's SQLite database (\(what)), refusing to use it; pass another --db path — Chorus never overwrites it"))
+    }
+}

@@ -1,0 +1,243 @@
+import CSQLite
+import Foundation
+
+/// Chorus's durable embedded backend: the `Broker`, the `ResultStore` and the
+/// `PluginStateStore` in ONE SQLite database file (WAL mode) that several
+/// worker and producer processes open at the same time.
+///
+/// - Threading: safe from any thread. Each call takes a connection from a
+///   small per-backend pool (`SQLiteConnectionPool`); write transactions of
+///   one process queue on a semaphore, other processes are kept out by
+///   SQLite's locks with a busy timeout plus a few bounded retries.
+/// - Time: due times and lease deadlines are stored as absolute WALL times
+///   (microseconds since 1970), computed by the process that publishes or
+///   claims, with this backend's `TimeScale` applied to the distance from now.
+///   All processes on one machine read the same wall clock, so they agree on
+///   what is due. A wall-clock jump shifts due times and leases with it.
+/// - Waiting: there is no cross-process notification, so `claim(timeout:)`
+///   and `waitForReadyResult` poll, sleeping 1 ms rising to 50 ms between
+///   looks. A publish or store in the SAME backend object wakes them at once.
+/// - Errors: every storage failure is one `ChorusError(.backend, ...)` line
+///   naming the database path and what to do (full disk, locked, corrupt,
+///   not a Chorus database). A failed call changes nothing.
+///
+/// The `scale` must match the `RuntimeConfiguration.timeScale` of runtimes
+/// using this backend, and be the same in every process sharing the file.
+public final class SQLiteBackend: Sendable {
+    /// The database file.
+    public let path: String
+    public let clock: any RuntimeClock
+    /// Scales eta waits and lease lengths (see `TimeScale`).
+    public let scale: TimeScale
+    public let options: Options
+
+    let pool: SQLiteConnectionPool
+    let wake = WakeSignal()
+
+    /// Tunables; the defaults suit production.
+    public struct Options: Sendable {
+        /// How long a call waits for another process's write lock before
+        /// failing with a `.backend` "locked" error (seconds, after which a
+        /// few short retries follow).
+        public var busyTimeout: Double
+        /// Connections this backend opens at most (one per concurrently busy thread).
+        public var maximumConnections: Int
+        /// Results (and chord counters) are deleted by `purgeExpired` this many
+        /// seconds after they were last written. Celery's `result_expires`: 1 day.
+        public var resultExpires: Double
+        /// Attempt history is deleted this many seconds after it was recorded: 7 days.
+        public var attemptExpires: Double
+        /// A cap on the database size in bytes (SQLite's `max_page_count`); a
+        /// write that would exceed it fails like a full disk. Nil: no cap.
+        public var maximumSizeBytes: Int64?
+        /// Run `PRAGMA quick_check` when opening an existing database, to
+        /// refuse a corrupt file up front. Takes about a second per GB.
+        public var verifyOnOpen: Bool
+
+        public init(
+            busyTimeout: Double = 5, maximumConnections: Int = 8, resultExpires: Double = 86_400,
+            attemptExpires: Double = 7 * 86_400, maximumSizeBytes: Int64? = nil, verifyOnOpen: Bool = true
+        ) {
+            self.busyTimeout = busyTimeout
+            self.maximumConnections = maximumConnections
+            self.resultExpires = resultExpires
+            self.attemptExpires = attemptExpires
+            self.maximumSizeBytes = maximumSizeBytes
+            self.verifyOnOpen = verifyOnOpen
+        }
+    }
+
+    /// Opens the database at `path`, creating it (and its schema) when the
+    /// file is missing or empty, and migrating an older Chorus schema forward.
+    ///
+    /// Throws `.backend` — and leaves the file untouched — when it is not a
+    /// SQLite file, is corrupt, belongs to another application, or was made by
+    /// a newer Chorus; `.invalidInput` for bad options.
+    public init(
+        path: String, clock: any RuntimeClock = SystemClock.shared, scale: TimeScale = .realTime,
+        options: Options = Options()
+    ) throws(ChorusError) {
+        guard options.busyTimeout.isFinite && options.busyTimeout >= 0 else {
+            throw ChorusError(.invalidInput, "busy timeout must be zero or more seconds, got \(options.busyTimeout)")
+        }
+        guard options.maximumConnections >= 1 else {
+            throw ChorusError(.invalidInput, "the SQLite backend needs at least 1 connection, got \(options.maximumConnections)")
+        }
+        guard options.resultExpires > 0 && options.attemptExpires > 0 else {
+            throw ChorusError(.invalidInput, "result and attempt expiry must be positive numbers of seconds")
+        }
+        guard !path.isEmpty else { throw ChorusError(.invalidInput, "the database path is empty; pass --db PATH or set CHORUS_DB") }
+        self.path = path
+        self.clock = clock
+        self.scale = scale
+        self.options = options
+        let busyTimeout = options.busyTimeout
+        let sizeLimit = options.maximumSizeBytes
+        pool = SQLiteConnectionPool(capacity: options.maximumConnections) { () throws(SQLiteError) -> SQLiteConnection in
+            let connection = try SQLiteConnection(path: path)
+            connection.setBusyTimeout(busyTimeout)
+            try connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            if let sizeLimit {
+                let pageSize = try connection.queryFirst("PRAGMA page_size") { $0.int(0) } ?? 4096
+                try connection.exec("PRAGMA max_page_count = \(max(1, sizeLimit / max(1, pageSize)))")
+            }
+            return connection
+        }
+        try openSchema()
+    }
+
+    deinit { pool.close() }
+
+    /// Closes the database: idle connections now, busy ones when their call
+    /// returns. Later calls throw `.invalidState`; blocked claims return nil.
+    public func close() {
+        pool.close()
+        wake.notify()
+    }
+
+    // MARK: - Running statements
+
+    /// Retries of a whole write transaction after SQLite's busy timeout ran out.
+    static let busyRetryPauses: [Double] = [0.01, 0.05, 0.25]
+
+    /// Runs `body` in a write transaction (BEGIN IMMEDIATE ... COMMIT), or in a
+    /// savepoint of the calling thread's open `StateTransaction`. On any error
+    /// everything `body` did is rolled back. `doing` names the operation in errors.
+    func write<R>(
+        _ doing: @autoclosure () -> String, _ body: (SQLiteConnection) throws(SQLiteError) -> R
+    ) throws(ChorusError) -> R {
+        if let pinned = pool.pinnedConnection() {
+            do throws(SQLiteError) {
+                return try pinned.savepoint(body)
+            } catch {
+                throw describe(error, doing())
+            }
+        }
+        var retry = 0
+        while true {
+            do throws(SQLiteError) {
+                try pool.lockWriter(timeout: max(options.busyTimeout, 0.001))
+                defer { pool.unlockWriter() }
+                let connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
+                defer { pool.checkin(connection) }
+                return try connection.immediateTransaction(body)
+            } catch where error.isBusy && retry < Self.busyRetryPauses.count {
+                Thread.sleep(forTimeInterval: Self.busyRetryPauses[retry])
+                retry += 1
+            } catch {
+                throw describe(error, doing())
+            }
+        }
+    }
+
+    /// Runs `body` on a connection outside any write transaction (each
+    /// statement sees the latest commit), or on the calling thread's pinned
+    /// connection so it sees the open transaction's own writes.
+    func read<R>(
+        _ doing: @autoclosure () -> String, _ body: (SQLiteConnection) throws(SQLiteError) -> R
+    ) throws(ChorusError) -> R {
+        if let pinned = pool.pinnedConnection() {
+            do throws(SQLiteError) { return try body(pinned) } catch { throw describe(error, doing()) }
+        }
+        var retry = 0
+        while true {
+            do throws(SQLiteError) {
+                let connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
+                defer { pool.checkin(connection) }
+                return try body(connection)
+            } catch where error.isBusy && retry < Self.busyRetryPauses.count {
+                Thread.sleep(forTimeInterval: Self.busyRetryPauses[retry])
+                retry += 1
+            } catch {
+                throw describe(error, doing())
+            }
+        }
+    }
+
+    /// Calls `attempt` until it returns a value or `timeout` seconds of the
+    /// backend's clock pass, sleeping 1 ms, doubling to at most 50 ms, between
+    /// tries; a `wake` from this backend object ends a sleep early. Returns
+    /// nil on timeout or once the backend is closed.
+    func poll<R>(timeout: Double, _ attempt: () throws(ChorusError) -> R?) throws(ChorusError) -> R? {
+        let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
+        var pause = Self.minimumPoll
+        while true {
+            let seen = wake.generation
+            if let value = try attempt() { return value }
+            let now = clock.monotonicNow
+            if now >= giveUp || pool.isClosed { return nil }
+            wake.wait(after: seen, until: min(giveUp, now.advanced(bySeconds: pause)), clock: clock)
+            pause = wake.generation != seen ? Self.minimumPoll : min(pause * 2, Self.maximumPoll)
+        }
+    }
+
+    static let minimumPoll = 0.001
+    static let maximumPoll = 0.05
+
+    // MARK: - Time
+
+    /// Microseconds since 1970 of a wall time: how due times, leases and expiries are stored.
+    static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+
+    /// The wall time, in stored microseconds, `seconds` of runtime time from now (scaled).
+    func wallMicros(afterRuntimeSeconds seconds: Double) -> Int64 {
+        Self.micros(clock.now) + Int64((scale.interval(max(0, seconds)) * 1_000_000).rounded())
+    }
+
+    /// The stored due time of `eta`: the distance from now is scaled, the
+    /// result is absolute, so every process agrees; a past eta is due now.
+    func dueMicros(forEta eta: Date?) -> Int64 {
+        let now = clock.now
+        guard let eta else { return Self.micros(now) }
+        return Self.micros(now) + Int64((scale.interval(max(0, eta.timeIntervalSince(now))) * 1_000_000).rounded())
+    }
+}
+
+/// Wakes this process's pollers when a publish or a stored result may have
+/// made their wait end (other processes are seen by polling).
+///
+/// `@unchecked Sendable`: `counter` is only touched with `condition` locked.
+final class WakeSignal: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var counter: UInt64 = 0
+
+    var generation: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return counter
+    }
+
+    func notify() {
+        condition.lock()
+        counter &+= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Sleeps until `deadline` on `clock` unless the generation moved past `seen`.
+    func wait(after seen: UInt64, until deadline: MonotonicInstant, clock: any RuntimeClock) {
+        condition.lock()
+        defer { condition.unlock() }
+        if counter == seen { clock.wait(until: deadline, on: condition) }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+@testable import Chorus
+
+@Suite struct SQLiteBrokerTests {
+    let dir = TemporaryDirectory()
+
+    func open(_ clock: any RuntimeClock = ManualClock(), scale: TimeScale = .realTime) throws -> SQLiteBackend {
+        try SQLiteBackend(path: dir.database, clock: clock, scale: scale)
+    }
+
+    @Test func messagesRoundTripExactlyInFIFOOrderAndQueueOrder() throws {
+        let broker = try open()
+        var kwargs = SQLiteFixtures.message("x").kwargs
+        kwargs["z"] = ["nested": [1, 2.5, "ü\u{0}"]]
+        var first = SQLiteFixtures.message("a1")
+        first.kwargs = kwargs
+        first.embed.chain = [["task": "proj.mul", "args": [2]]]
+        try broker.publish(first, to: "a")
+        try broker.publish(SQLiteFixtures.message("a2"), to: "a")
+        try broker.publish(SQLiteFixtures.message("b1"), to: "b")
+        let d1 = try #require(try broker.claim(from: ["b", "a"], mode: .removeOnClaim, timeout: 0))
+        let d2 = try #require(try broker.claim(from: ["b", "a"], mode: .removeOnClaim, timeout: 0))
+        let d3 = try #require(try broker.claim(from: ["b", "a"], mode: .removeOnClaim, timeout: 0))
+        #expect([d1, d2, d3].map(\.message.id) == ["b1", "a1", "a2"])
+        #expect(d2.message == first && d2.queue == "a" && d2.deliveryCount == 1 && !d2.redelivered)
+        #expect(d2.message.bodyText == first.bodyText && d2.message.headers.json == first.headers.json)
+        #expect(try broker.claim(from: ["a", "b"], mode: .removeOnClaim, timeout: 0) == nil)
+    }
+
+    @Test func messagesSurviveReopening() throws {
+        do {
+            let broker = try open()
+            try broker.publish(SQLiteFixtures.message("kept"), to: "q")
+            broker.close()
+        }
+        let again = try open()
+        #expect(try again.claim(from: ["q"], mode: .removeOnClaim, timeout: 0)?.message.id == "kept")
+    }
+
+    @Test func etaMessagesStayInvisibleUntilTheirScaledDueTime() throws {
+        let clock = ManualClock()
+        let broker = try open(clock, scale: TimeScale(0.01))
+        try broker.publish(SQLiteFixtures.message("later", eta: clock.now.addingTimeInterval(60)), to: "q")
+        try broker.publish(SQLiteFixtures.message("now"), to: "q")
+        #expect(try broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 0)?.message.id == "now")
+        #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 1), timeout: 0) == nil)
+        let counts = try broker.inspect().queues
+        #expect(counts == [InspectReport.QueueCounts(queue: "q", queued: 0, scheduled: 1, running: 0)])
+        clock.advance(by: 0.59)  // 59 s of the 60 s countdown at ×0.01
+        #expect(try broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 0) == nil)
+        clock.advance(by: 0.01)
+        let delivery = try broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 0)
+        #expect(delivery?.message.id == "later" && delivery?.message.headers.eta != nil)
+    }
+
+    @Test func theDueTimeIsFixedByThePublisherSoAnotherProcessAgrees() throws {
+        let clock = ManualClock()
+        let publisher = try open(clock, scale: TimeScale(0.5))
+        // The consumer has another scale; the stored absolute due time decides.
+        let consumer = try SQLiteBackend(path: dir.database, clock: clock, scale: .realTime)
+        try publisher.publish(SQLiteFixtures.message("eta", eta: clock.now.addingTimeInterval(10)), to: "q")
+        clock.advance(by: 4.9)
+        #expect(try consumer.claim(from: ["q"], mode: .removeOnClaim, timeout: 0) == nil)
+        clock.advance(by: 0.1)
+        #expect(try consumer.claim(from: ["q"], mode: .removeOnClaim, timeout: 0)?.message.id == "eta")
+    }
+
+    @Test func aLongCountdownIsNeverLeasedSoItNeverRunsTwice() throws {
+        let clock = ManualClock()
+        let broker = try open(clock)
+        try broker.publish(SQLiteFixtures.message("far", eta: clock.now.addingTimeInterval(3 * 3600)), to: "q")
+        // Many short lease periods pass while it waits: nothing is delivered.
+        for _ in 0..<10 {
+            clock.advance(by: 600)
+            #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 60), timeout: 0) == nil)
+        }
+        clock.advance(by: 3 * 3600)
+        let delivery = try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 60), timeout: 0))
+        #expect(delivery.deliveryCount == 1 && !delivery.redelivered)
+        #expect(try broker.ack(delivery))
+        #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 60), timeout: 0) == nil)
+    }
+
+    @Test func aLapsedLeaseRedeliversAheadOfTheQueueAndTheOldTagIsDead() throws {
+        let clock = ManualClock()
+        let broker = try open(clock, scale: TimeScale(0.1))
+        try broker.publish(SQLiteFixtures.message("m"), to: "q")
+        let first = try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 30), timeout: 0))
+        #expect(first.deliveryCount == 1 && !first.redelivered && first.leaseDeadline != nil)
+        try broker.publish(SQLiteFixtures.message("behind"), to: "q")
+        clock.advance(by: 2.9)  // 29 s at ×0.1: still leased
+        #expect(try broker.inspect().queues.first?.running == 1)
+        #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 30), timeout: 0)?.message.id == "behind")
+        clock.advance(by: 0.2)
+        let second = try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 30), timeout: 0))
+        #expect(second.message.id == "m" && second.deliveryCount == 2 && second.redelivered && second.tag != first.tag)
+        #expect(try broker.ack(first) == false)
+        #expect(try broker.extendLease(first, seconds: 30) == false)
+        #expect(try broker.reject(first, requeue: true) == false)
+        #expect(try broker.ack(second))
+        #expect(try broker.ack(second) == false)
+    }
+
+    @Test func extendLeaseKeepsTheMessageAndRejectRequeuesAtTheBack() throws {
+        let clock = ManualClock()
+        let broker = try open(clock)
+        try broker.publish(SQLiteFixtures.message("m"), to: "q")
+        let d = try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 10), timeout: 0))
+        clock.advance(by: 8)
+        #expect(try broker.extendLease(d, seconds: 10))
+        clock.advance(by: 8)
+        #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 10), timeout: 0) == nil)
+        try broker.publish(SQLiteFixtures.message("other"), to: "q")
+        #expect(try broker.reject(d, requeue: true))
+        let ids = try (0..<2).map { _ in try broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 0)?.message.id }
+        #expect(ids == ["other", "m"])
+    }
+
+    @Test func rejectWithoutRequeueDropsAndRemoveOnClaimDeletes() throws {
+        let clock = ManualClock()
+        let broker = try open(clock)
+        try broker.publish(SQLiteFixtures.message("dropped"), to: "q")
+        try broker.publish(SQLiteFixtures.message("removed"), to: "q")
+        let d = try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 1), timeout: 0))
+        #expect(try broker.reject(d, requeue: false))
+        let removed = try #require(try broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 0))
+        #expect(removed.leaseDeadline == nil && removed.message.id == "removed")
+        #expect(try broker.ack(removed) == false)  // nothing left to settle
+        clock.advance(by: 3600)
+        #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 1), timeout: 0) == nil)
+        #expect(try broker.inspect().queues.isEmpty)
+    }
+
+    @Test func aBlockedClaimWakesOnPublishAndOnTheManualClock() throws {
+        let clock = ManualClock()
+        let broker = try open(clock)
+        try broker.publish(SQLiteFixtures.message("eta", eta: clock.now.addingTimeInterval(30)), to: "q")
+        let got = Recorder<String>()
+        let done = runOnThread {
+            if let d = try? broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 3600) { got.append(d.message.id) }
+        }
+        #expect(clock.waitForWaiters(1))
+        clock.advance(by: 30)
+        #expect(done.wait(seconds: 10))
+        #expect(got.values == ["eta"])
+
+        let real = try SQLiteBackend(path: dir.file("real.db"))
+        let done2 = runOnThread {
+            if let d = try? real.claim(from: ["q"], mode: .removeOnClaim, timeout: 30) { got.append(d.message.id) }
+        }
+        Thread.sleep(forTimeInterval: 0.05)
+        try real.publish(SQLiteFixtures.message("pub"), to: "q")
+        #expect(done2.wait(seconds: 10))
+        #expect(got.values == ["eta", "pub"])
+    }
+
+    @Test func aClaimOnAnEmptyQueueWaitsItsTimeoutWithoutSpinning() throws {
+        let broker = try SQLiteBackend(path: dir.database)
+        let start = Date()
+        #expect(try broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 0.3) == nil)
+        let waited = Date().timeIntervalSince(start)
+        #expect(waited >= 0.29 && waited < 2)
+    }
+
+    @Test func anotherBackendOnTheFileSeesPublishesByPolling() throws {
+        let a = try SQLiteBackend(path: dir.database)
+        let b = try SQLiteBackend(path: dir.database)
+        let got = Recorder<String>()
+        let done = runOnThread {
+            if let d = try? b.claim(from: ["q"], mode: .removeOnClaim, timeout: 30) { got.append(d.message.id) }
+        }
+        Thread.sleep(forTimeInterval: 0.1)
+        let sent = Date()
+        try a.publish(SQLiteFixtures.message("x"), to: "q")
+        #expect(done.wait(seconds: 10))
+        #expect(Date().timeIntervalSince(sent) < 1)
+        #expect(got.values == ["x"])
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import Chorus
+
+@Suite struct SQLiteRetentionTests {
+    let dir = TemporaryDirectory()
+
+    @Test func resultsExpireAfterADayAndAttemptsAfterAWeekInBatches() throws {
+        let clock = ManualClock()
+        let store = try SQLiteBackend(path: dir.database, clock: clock)
+        for i in 0..<25 {
+            try store.store(ResultMeta(taskID: "r\(i)", state: .success, result: .int(Int64(i))))
+            try store.recordAttempt(AttemptRecord(taskID: "r\(i)", taskName: "t", rootID: "root", attempt: 1, state: .success))
+        }
+        _ = try store.setChordSize(2, forGroup: "g")
+        _ = try store.recordChordPart(ChordPart(taskID: "a", groupIndex: 0, state: .success, result: 1), forGroup: "g")
+        try store.publish(SQLiteFixtures.message("queued"), to: "q")
+        try store.registerWorker(WorkerRegistration(id: "w", hostname: "h", pid: 1, queues: ["q"], concurrency: 1, startedAt: clock.now))
+
+        #expect(try store.purgeExpired(batchSize: 10) == PurgeReport())
+        clock.advance(by: 86_400 - 1)
+        #expect(try store.purgeExpired(batchSize: 10).results == 0)
+        clock.advance(by: 1)
+        let day = try store.purgeExpired(batchSize: 10)
+        #expect(day.results == 25 && day.chords == 1 && day.attempts == 0 && day.workers == 0)
+        #expect(try store.result(for: "r0") == nil)
+        #expect(try store.attempts(forRoot: "root").count == 25)
+        clock.advance(by: 6 * 86_400 + 1)
+        let week = try store.purgeExpired(batchSize: 10)
+        #expect(week.attempts == 25 && week.workers == 1)
+        #expect(try store.attempts(forRoot: "root").isEmpty)
+        // Queued work is never cleaned away.
+        #expect(try store.claim(from: ["q"], mode: .removeOnClaim, timeout: 0)?.message.id == "queued")
+    }
+
+    @Test func expiryIsConfigurableAndRefreshedOnRewrite() throws {
+        let clock = ManualClock()
+        let store = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 60))
+        try store.store(ResultMeta(taskID: "t", state: .started))
+        clock.advance(by: 50)
+        try store.store(ResultMeta(taskID: "t", state: .success, result: 1))
+        clock.advance(by: 50)
+        #expect(try store.purgeExpired().results == 0)
+        #expect(try store.purgeExpired(now: clock.now.addingTimeInterval(10)).results == 1)
+    }
+
+    @Test func inspectCountsQueuesAndShowsStaleWorkers() throws {
+        let clock = ManualClock()
+        let backend = try SQLiteBackend(path: dir.database, clock: clock)
+        for i in 0..<3 { try backend.publish(SQLiteFixtures.message("c\(i)"), to: "celery") }
+        try backend.publish(SQLiteFixtures.message("later", eta: clock.now.addingTimeInterval(100)), to: "celery")
+        try backend.publish(SQLiteFixtures.message("v"), to: "video")
+        _ = try backend.claim(from: ["celery"], mode: .lease(seconds: 60), timeout: 0)
+        let started = clock.now
+        try backend.registerWorker(WorkerRegistration(id: "w1", hostname: "host", pid: 11, queues: ["celery", "video"], concurrency: 4, startedAt: started))
+        try backend.registerWorker(WorkerRegistration(id: "w2", hostname: "host", pid: 12, queues: ["celery"], concurrency: 2, startedAt: started))
+        clock.advance(by: 40)
+        #expect(try backend.heartbeat(workerID: "w1"))
+        #expect(try backend.heartbeat(workerID: "ghost") == false)
+        let report = try backend.inspect(staleAfter: 30)
+        #expect(report.queues == [
+            .init(queue: "celery", queued: 2, scheduled: 1, running: 1),
+            .init(queue: "video", queued: 1, scheduled: 0, running: 0),
+        ])
+        #expect(report.workers.map(\.registration.id) == ["w1", "w2"])
+        #expect(report.workers.map(\.isStale) == [false, true])
+        #expect(report.workers[0].registration.queues == ["celery", "video"] && report.workers[0].lastHeartbeat == clock.now)
+        #expect(try backend.unregisterWorker(id: "w2"))
+        #expect(try backend.inspect().workers.count == 1)
+        // A lapsed lease counts as queued again.
+        clock.advance(by: 30)
+        #expect(try backend.inspect().queues.first == .init(queue: "celery", queued: 3, scheduled: 1, running: 0))
+    }
+}
