@@ -19,7 +19,10 @@ struct ChorusCommand: ParsableCommand {
               chorus call images.resize path=a.png width=640
             """,
         version: ChorusVersion.full,
-        subcommands: [TasksCommand.self, CallCommand.self, ApplyCommand.self, DemoCommand.self]
+        subcommands: [
+            TasksCommand.self, CallCommand.self, ApplyCommand.self, SendCommand.self, WorkerCommand.self, ResultCommand.self,
+            HistoryCommand.self, InspectCommand.self, DemoCommand.self,
+        ]
     )
 
     /// Every error ends here: one line on stderr and an exit code that says

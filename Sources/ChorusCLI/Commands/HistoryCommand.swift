@@ -1,0 +1,37 @@
+import ArgumentParser
+import Chorus
+
+/// `chorus history`: the attempt table of a task or a whole workflow.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Print every attempt of a workflow (by its root id) or of one task.",
+        discussion: """
+            Examples:
+              chorus history 3f2a9c1e-...
+              chorus history 3f2a9c1e-... --json
+            """
+    )
+
+    @Argument(help: "A workflow's root id or a task id.")
+    var id: String
+
+    @Flag(help: "Print the attempts as JSON.")
+    var json = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let backend = try database.open()
+        var records = try backend.attempts(forRoot: id)
+        if records.isEmpty { records = try backend.attempts(forTask: id) }
+        if json {
+            print(AttemptTable.json(records).serialized())
+            return
+        }
+        guard !records.isEmpty else {
+            throw ChorusError(.invalidInput, "no attempts recorded for \(id) in \(backend.path); is the id right, or has its history expired (7 days)?")
+        }
+        print(AttemptTable.render(records), terminator: "")
+    }
+}

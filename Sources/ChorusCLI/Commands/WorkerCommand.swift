@@ -1,0 +1,175 @@
+import ArgumentParser
+import Chorus
+import Foundation
+
+/// `chorus worker`: a worker process on the durable database.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run tasks from the durable database until SIGTERM or SIGINT.",
+        discussion: """
+            Runs --concurrency executors consuming --queues from the SQLite database. Several
+            workers (processes) can share one database; each message is claimed by exactly one.
+
+            SIGTERM or SIGINT starts a warm shutdown: no new work is taken, running tasks
+            finish, queued tasks stay queued. A second signal, or --shutdown-timeout, is a cold
+            shutdown: the process exits at once and acks_late tasks are delivered again to
+            another worker once their lease runs out.
+
+            Examples:
+              chorus worker
+              chorus worker --concurrency 8 --queues celery,reports --db /var/lib/app/chorus.db
+            """
+    )
+
+    @OptionGroup var runtimeOptions: RuntimeOptions
+    @OptionGroup var pluginOptions: PluginOptions
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("Comma-separated queues to consume, in priority order.", valueName: "Q1,Q2"))
+    var queues: String = "celery"
+
+    @Option(name: .customLong("shutdown-timeout"), help: ArgumentHelp("Seconds a warm shutdown waits for running tasks before exiting anyway.", valueName: "S"))
+    var shutdownTimeout: Double = 60
+
+    @Option(help: ArgumentHelp("Seconds an acks_late task stays claimed without a renewal (runtime time) before another worker may run it.", valueName: "S"))
+    var lease: Double = 60
+
+    @Option(name: .customLong("max-deliveries"), help: ArgumentHelp("Deliveries after which a task whose worker keeps dying fails with a worker-lost error.", valueName: "N"))
+    var maxDeliveries: Int = 3
+
+    func run() throws {
+        let queueList = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !queueList.isEmpty, queueList.allSatisfy({ !$0.isEmpty }) else {
+            throw ChorusError(.invalidInput, "--queues needs one or more comma-separated names, e.g. --queues celery,reports")
+        }
+        var configuration = runtimeOptions.configuration()
+        configuration.queues = queueList
+        configuration.leaseSeconds = lease
+        configuration.maxDeliveries = maxDeliveries
+        let registry = try pluginOptions.makeRegistry()
+        let backend = try database.open(scale: configuration.timeScale)
+        let runtime = try Runtime(registry: registry, configuration: configuration, broker: backend, store: backend, state: backend)
+        let worker = WorkerRegistration(
+            id: "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8).lowercased())",
+            hostname: ProcessInfo.processInfo.hostName, pid: Int(getpid()), queues: queueList,
+            concurrency: configuration.concurrency, startedAt: Date())
+        try backend.registerWorker(worker)
+        let log = WorkerLog()
+        log.say("worker \(worker.id) ready: \(configuration.concurrency) executors on \(queueList.joined(separator: ",")), database \(backend.path), \(registry.tasks.count) tasks")
+        let housekeeping = Housekeeping(backend: backend, workerID: worker.id, log: log)
+        housekeeping.start()
+        runtime.start()
+
+        let stop = ShutdownSignals()
+        stop.waitForFirst()
+        log.say("warm shutdown: finishing running tasks (send the signal again to stop now)")
+        stop.onSecond {
+            log.say("cold shutdown: exiting now; acks_late tasks will be delivered again")
+            Foundation.exit(1)
+        }
+        let drained = runtime.shutdown(timeout: shutdownTimeout)
+        housekeeping.stop()
+        _ = try? backend.unregisterWorker(id: worker.id)
+        backend.close()
+        if !drained {
+            log.say("cold shutdown: running tasks did not finish within \(shutdownTimeout) s")
+            Foundation.exit(1)
+        }
+        log.say("worker \(worker.id) stopped")
+    }
+}
+
+/// Timestamped lines on stderr for a long-running worker.
+final class WorkerLog: Sendable {
+    func say(_ message: String) {
+        FileHandle.standardError.write(Data("[\(CeleryDate.format(Date()))] \(message)\n".utf8))
+    }
+}
+
+/// The worker's background duties: a heartbeat every 2 s and a retention
+/// purge every minute, on one thread that never holds up task execution.
+///
+/// `@unchecked Sendable`: `stopped` is only touched under `condition`.
+final class Housekeeping: @unchecked Sendable {
+    private let backend: SQLiteBackend
+    private let workerID: String
+    private let log: WorkerLog
+    private let condition = NSCondition()
+    private var stopped = false
+
+    init(backend: SQLiteBackend, workerID: String, log: WorkerLog) {
+        self.backend = backend
+        self.workerID = workerID
+        self.log = log
+    }
+
+    func start() {
+        Thread.detachNewThread { [self] in loop() }
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func loop() {
+        var beats = 0
+        while true {
+            condition.lock()
+            if !stopped { _ = condition.wait(until: Date().addingTimeInterval(2)) }
+            let done = stopped
+            condition.unlock()
+            if done { return }
+            do {
+                _ = try backend.heartbeat(workerID: workerID)
+                beats += 1
+                if beats % 30 == 0 { _ = try backend.purgeExpired() }
+            } catch {
+                log.say("housekeeping: \(error.message)")
+            }
+        }
+    }
+}
+
+/// SIGTERM/SIGINT handling in one place: the first signal starts a warm
+/// shutdown, a second one can trigger a cold one.
+final class ShutdownSignals: @unchecked Sendable {
+    // `sources` are only touched on the main thread during setup; `count` under `lock`.
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var count = 0
+    private var second: (@Sendable () -> Void)?
+    private let first = DispatchSemaphore(value: 0)
+
+    init() {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in received() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func received() {
+        lock.lock()
+        count += 1
+        let n = count
+        let handler = second
+        lock.unlock()
+        if n == 1 { first.signal() } else { handler?() }
+    }
+
+    func waitForFirst() { first.wait() }
+
+    func onSecond(_ handler: @escaping @Sendable () -> Void) {
+        lock.lock()
+        second = handler
+        let already = count > 1
+        lock.unlock()
+        if already { handler() }
+    }
+}
