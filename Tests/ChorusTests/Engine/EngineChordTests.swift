@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import Chorus
+
+/// Celery's chord behaviours and canvas nesting on the engine (semantics notes §3.1, §3.3).
+@Suite struct EngineChordTests {
+    @Test func chordBodyGetsHeaderResultsInHeaderOrder() throws {
+        let registry = try EngineHarness.registry()
+        // Completion order forced to 2, 0, 3, 1.
+        let completion = [2, 0, 3, 1]
+        let gates = (0..<4).map { _ in DispatchSemaphore(value: 0) }
+        let finished = Recorder<Int>()
+        try registry.register(name: "ordered", signature: "int64 (int64 tag)") { args, _ in
+            let tag = Int(args[0].int64Value!)
+            let position = completion.firstIndex(of: tag)!
+            if position > 0 { _ = gates[completion[position - 1]].wait(timeout: .now() + 10) }
+            finished.append(tag)
+            gates[tag].signal()
+            return .i(tag + 100)
+        }
+        let bodyArgs = Recorder<[JSON]>()
+        try registry.register(name: "collect", signature: "json (json results, string label)") { args, _ in
+            bodyArgs.append(args)
+            return args[0]
+        }
+        let rt = try EngineHarness.runtime(registry, concurrency: 4)
+        defer { rt.shutdown() }
+        let result = try rt.apply(syntax: #"chord(ordered(0), ordered(1), ordered(2), ordered(3)) | collect("body")"#)
+        #expect(try result.wait(timeout: 15) == [100, 101, 102, 103])
+        #expect(finished.values == completion)
+        // The body ran once, with the list prepended to its own args.
+        #expect(bodyArgs.values == [[[100, 101, 102, 103], "body"]])
+    }
+
+    @Test func failingHeaderFailsTheBodyOnceWithoutRunningIt() throws {
+        let registry = try EngineHarness.registry()
+        let errbackCalls = Recorder<[JSON]>()
+        try registry.register(name: "chord_failed", signature: "void (string task_id, string error)") { args, _ in
+            errbackCalls.append(args)
+            return .null
+        }
+        let bodyRuns = Counter()
+        try registry.register(name: "body", signature: "int64 (json results)") { _, _ in
+            bodyRuns.increment()
+            return 0
+        }
+        let rt = try EngineHarness.runtime(registry, concurrency: 2)
+        let events = EngineHarness.events(of: rt)
+        defer { rt.shutdown() }
+
+        var canvas = Canvas.chord(Chord(
+            [try Canvas(parsing: "add(1, 1)"), try Canvas(parsing: #"fail("header boom")"#), try Canvas(parsing: "add(2, 2)")],
+            body: .task(Signature("body"))))
+        canvas.linkError(Signature("chord_failed"))
+        let result = try rt.apply(canvas)
+        #expect(throws: ChorusError.self) { try result.wait(timeout: 10) }
+
+        let rootID = try rootOf(rt, result.id)
+        let failedHeader = try #require(try rt.store.attempts(forRoot: rootID).first { $0.taskName == "fail" }?.taskID)
+        let expectedMessage = "Dependency \(failedHeader) raised TaskError('header boom')"
+
+        // Body stored FAILURE with a ChordError naming the failed header task.
+        let meta = try #require(result.meta)
+        #expect(meta.state == .failure)
+        #expect(meta.error?.type == "ChordError")
+        #expect(meta.error?.message == expectedMessage)
+
+        // The body's errback ran exactly once, with the body's id and the ChordError message.
+        #expect(EngineHarness.eventually { errbackCalls.count >= 1 })
+        usleep(100_000)
+        #expect(errbackCalls.values == [[.string(result.id), .string(expectedMessage)]])
+
+        // The body never ran.
+        #expect(bodyRuns.count == 0)
+        #expect(!events.values.contains { $0.taskID == result.id && $0.kind == .started })
+        #expect(try rt.store.attempts(forTask: result.id).map(\.state) == [.failure])
+    }
+
+    @Test func emptyChordRunsTheBodyWithAnEmptyList() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        let echoed = try rt.apply(.chord(Chord([], body: .task(Signature("echo")))))
+        #expect(try echoed.wait(timeout: 10) == [])
+        let summed = try rt.apply(.chord(Chord([], body: .task(Signature("tsum")))))
+        #expect(try summed.wait(timeout: 10) == 0)
+    }
+
+    // MARK: - nesting
+
+    @Test func groupFollowedByATaskInAChainBecomesAChord() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        let canvas = try Canvas(parsing: "group(add(1, 1), add(2, 2), add(3, 3)) | echo()")
+        guard case .chord = try canvas.normalized() else {
+            Issue.record("group | task did not normalise to a chord")
+            return
+        }
+        let result = try rt.apply(canvas)
+        #expect(try result.wait(timeout: 10) == [2, 4, 6])
+    }
+
+    @Test func chordInsideAChain() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        // add -> 3; header mul(3,10), mul(3,100) -> [30, 300]; tsum -> 330; mul(330, 2) -> 660.
+        let result = try rt.apply(syntax: "add(1, 2) | chord(mul(10), mul(100), body=tsum()) | mul(2)")
+        #expect(try result.wait(timeout: 10) == 660)
+        let steps = try rt.store.attempts(forRoot: rootOf(rt, result.id)).filter { $0.state == .success }
+        #expect(steps.map(\.taskName) .sorted() == ["add", "mul", "mul", "mul", "tsum"])
+    }
+
+    @Test func failureInsideAChordInsideAChainFailsTheRestWithoutHanging() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        let result = try rt.apply(syntax: #"add(1, 2) | chord(mul(10), si:fail("inner"), body=tsum()) | mul(2)"#)
+        #expect(throws: ChorusError.self) { try result.wait(timeout: 10) }
+        #expect(result.meta?.state == .failure)
+        #expect(result.meta?.error?.type == "ChordError")
+    }
+
+    @Test func chainAsAGroupMember() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        let result = try rt.apply(syntax: "group(add(1, 1) | mul(3) | add(1), add(5, 5))")
+        #expect(try result.wait(timeout: 10) == [7, 10])
+        // The group's first handle is the chain's last task.
+        #expect(try rt.store.attempts(forTask: result.members[0].id).last?.taskName == "add")
+        #expect(EngineHarness.meta(rt, result.members[0].id)?.groupID == result.id)
+    }
+
+    @Test func chainAsAChordHeaderMember() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        let result = try rt.apply(syntax: "chord(add(1, 1) | mul(3), add(5, 5)) | echo()")
+        #expect(try result.wait(timeout: 10) == [6, 10])
+    }
+
+    @Test func chordInsideAChordHeader() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        // Inner chord: [2, 4] -> 6. Outer header: [6, 20] -> echo.
+        let result = try rt.apply(syntax: "chord(chord(add(1, 1), add(2, 2), body=tsum()), add(10, 10)) | echo()")
+        #expect(try result.wait(timeout: 10) == [6, 20])
+    }
+
+    @Test func failingChordInsideAChordHeaderFailsTheOuterBody() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        let result = try rt.apply(syntax: #"chord(chord(add(1, 1), fail("deep"), body=tsum()), add(10, 10)) | echo()"#)
+        #expect(throws: ChorusError.self) { try result.wait(timeout: 10) }
+        #expect(result.meta?.error?.type == "ChordError")
+    }
+
+    @Test func groupInsideAChordHeaderIsFlattened() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        let result = try rt.apply(syntax: "chord(group(add(1, 1), add(2, 2)), add(3, 3)) | echo()")
+        #expect(try result.wait(timeout: 10) == [2, 4, 6])
+    }
+
+    @Test func chordOfChordsThenAChain() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        // group | group | task: chord(g1, chord(g2, task)); g2's members get g1's results list.
+        let result = try rt.apply(syntax: "group(add(1, 1), add(2, 2)) | tsum() | group(mul(2), mul(3)) | echo()")
+        #expect(try result.wait(timeout: 10) == [12, 18])
+    }
+}
