@@ -41,8 +41,8 @@ extension Runtime {
         switch body {
         case .task(let s):
             guard let id = s.options.taskId else { return }
-            storeMeta(ResultMeta(taskID: id, state: .failure, error: error, groupID: s.options.groupId, parentID: s.options.parentId, name: s.task))
             recordUnrun(s, state: .failure, error: error)
+            storeMeta(ResultMeta(taskID: id, state: .failure, error: error, groupID: s.options.groupId, parentID: s.options.parentId, name: s.task))
             emit(TaskEvent(kind: .failed, taskID: id, taskName: s.task, attempt: 1, rootID: rootID, parentID: s.options.parentId, groupID: s.options.groupId, time: configuration.clock.now, error: error.message))
             for (i, errback) in s.options.linkError.enumerated() {
                 runErrback(errback.json, path: "chord.link_error[\(i)]", failedTaskID: id, error: error, rootID: rootID)

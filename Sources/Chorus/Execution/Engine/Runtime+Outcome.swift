@@ -50,10 +50,11 @@ extension Runtime {
                 for step in chain + [next] { failUnrun(step, error: TaskErrorInfo(type: "ChainError", message: error.message)) }
             }
         }
+        // The attempt record goes first: once the meta is READY a waiter may read the history.
+        record(run, state: .success, finishedAt: configuration.clock.now)
         storeMeta(ResultMeta(
             taskID: run.id, state: .success, result: result, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .success, finishedAt: configuration.clock.now)
         emit(event(.succeeded, run, result: result))
         reportChordPart(of: run, state: .success, result: result)
     }
@@ -61,10 +62,10 @@ extension Runtime {
     // MARK: - Failure
 
     func fail(_ run: TaskRun, error: TaskErrorInfo) {
+        record(run, state: .failure, finishedAt: configuration.clock.now, error: error)
         storeMeta(ResultMeta(
             taskID: run.id, state: .failure, error: error, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .failure, finishedAt: configuration.clock.now, error: error)
         emit(event(.failed, run, error: error.message))
         for (i, errback) in (run.message.embed.errbacks ?? []).enumerated() {
             runErrback(errback, path: "link_error[\(i)]", failedTaskID: run.id, error: error, rootID: run.headers.rootID)
@@ -109,8 +110,8 @@ extension Runtime {
         switch canvas {
         case .task(let s):
             guard let id = s.options.taskId else { return }
-            storeMeta(ResultMeta(taskID: id, state: .failure, error: error, groupID: s.options.groupId, parentID: s.options.parentId, name: s.task))
             recordUnrun(s, state: .failure, error: error)
+            storeMeta(ResultMeta(taskID: id, state: .failure, error: error, groupID: s.options.groupId, parentID: s.options.parentId, name: s.task))
             emit(TaskEvent(kind: .failed, taskID: id, taskName: s.task, attempt: 1, rootID: s.options.rootId, parentID: s.options.parentId, groupID: s.options.groupId, time: configuration.clock.now, error: error.message))
             if let groupID = s.options.groupId, s.options.chord != nil {
                 countChordPart(ChordPart(taskID: id, groupIndex: s.options.groupIndex ?? 0, state: .failure, result: error.celeryJSON), groupID: groupID, body: s.options.chord!, parentID: id, rootID: s.options.rootId)
@@ -160,10 +161,10 @@ extension Runtime {
 
     func revoke(_ run: TaskRun, reason: String) {
         let info = TaskErrorInfo(type: "TaskRevokedError", message: reason, module: "celery.exceptions")
+        record(run, state: .revoked, finishedAt: configuration.clock.now, error: info)
         storeMeta(ResultMeta(
             taskID: run.id, state: .revoked, error: info, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .revoked, finishedAt: configuration.clock.now, error: info)
         emit(event(.revoked, run, error: reason))
         // Later chain steps cannot run without this result; record them so no one waits forever.
         for step in run.message.embed.chain ?? [] { failUnrun(step, error: info) }
