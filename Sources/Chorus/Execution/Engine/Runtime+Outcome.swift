@@ -142,19 +142,22 @@ extension Runtime {
         next.headers.retries = retries + 1
         next.headers.eta = now.addingTimeInterval(delay)
         next.headers.parentID = run.id
+        // RETRY is stored and reported BEFORE the next attempt is published: with a
+        // zero countdown another executor may claim and finish it at once, and a
+        // late RETRY would then overwrite its STARTED/FAILURE meta and be reported
+        // after its events. If publishing fails, `fail` replaces meta and record.
+        let reason = message ?? "retry requested"
+        let info = TaskErrorInfo(type: "Retry", message: reason)
+        record(run, state: .retry, finishedAt: now, error: info, nextCountdown: delay)
+        storeMeta(ResultMeta(
+            taskID: run.id, state: .retry, error: info, retries: retries, groupID: run.headers.group,
+            parentID: run.headers.parentID, name: run.name, queue: run.queue))
+        emit(event(.retried, run, error: reason, countdown: delay))
         do {
             try broker.publish(next, to: run.queue)
         } catch {
             fail(run, error: TaskErrorInfo(type: "RetryError", message: "could not publish the retry: \(error.message)"))
-            return
         }
-        let reason = message ?? "retry requested"
-        let info = TaskErrorInfo(type: "Retry", message: reason)
-        storeMeta(ResultMeta(
-            taskID: run.id, state: .retry, error: info, retries: retries, groupID: run.headers.group,
-            parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .retry, finishedAt: now, error: info, nextCountdown: delay)
-        emit(event(.retried, run, error: reason, countdown: delay))
     }
 
     // MARK: - Revoked
