@@ -40,10 +40,13 @@ extension Runtime {
         let now = configuration.clock.now
         for signature in plan.messages {
             let (message, queue) = try MessageBuilder.message(for: signature, now: now)
-            try broker.publish(message, to: queue)
+            // `sent` is reported just before the broker gets the message: once it
+            // has it, an executor may start (and finish) the task before this
+            // thread runs again, and observers must see `sent` first.
             emit(TaskEvent(
                 kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,
                 parentID: message.headers.parentID, groupID: message.headers.group, time: now))
+            try broker.publish(message, to: queue)
         }
     }
 
