@@ -56,6 +56,20 @@ extension Runtime {
         var options = SignatureOptions()
         options.parentId = parentID
         options.rootId = rootID
+        if let chain, !chain.isEmpty, case .task = canvas {
+            // Celery's `next.apply_async((retval,), chain=chain[:-1])`: the remaining
+            // steps were frozen and normalised when the workflow was prepared, so
+            // hand them on untouched. Preparing them again at every step (decode,
+            // normalise, freeze, encode all n - 1 of them) made an n-step chain
+            // O(n^2) in canvas work: a 1,000-step chain took over half a minute.
+            var plan = try canvas.prepare(partialArgs: partialArgs, options: options)
+            guard plan.messages.count == 1 else {
+                throw ChorusError(.internal, "a chain step that is a task prepared into \(plan.messages.count) messages")
+            }
+            plan.messages[0].options.values["chain"] = .array(chain)
+            try publish(plan)
+            return
+        }
         if let chain, !chain.isEmpty { options.values["chain"] = .array(chain) }
         try publish(canvas.prepare(partialArgs: partialArgs, options: options))
     }
