@@ -64,11 +64,13 @@ import Testing
         let rt = try EngineHarness.runtime(EngineHarness.registry(), concurrency: 2)
         defer { rt.shutdown() }
         let n = 10_000
-        let chord = Canvas.chord(Chord((0..<n).map { .task(Signature("identity", args: [.i($0)])) }, body: .task(Signature("tsum"))))
-        let result = try rt.apply(chord)
+        // chord(header, echo | tsum) runs as chord(header, echo) | tsum: echo's
+        // result shows the exact ordered list, tsum that a C task can take it.
+        let header: [Canvas] = (0..<n).map { .task(Signature("identity", args: [.i($0)])) }
+        let result = try rt.apply(.chord(Chord(header, body: try Canvas(parsing: "echo() | tsum()"))))
         #expect(try result.wait(timeout: 60) == .i(n * (n - 1) / 2))
-        let echoed = try rt.apply(.chord(Chord((0..<n).map { .task(Signature("identity", args: [.i($0)])) }, body: .task(Signature("echo")))))
-        #expect(try echoed.wait(timeout: 60) == .array((0..<n).map { .i($0) }))
+        let echo = try #require(try rt.store.attempts(forRoot: rootOf(rt, result.id)).first { $0.taskName == "echo" })
+        #expect(EngineHarness.meta(rt, echo.taskID)?.result == .array((0..<n).map { .i($0) }))
     }
 
     @Test func thousandStepChain() throws {
