@@ -74,10 +74,24 @@ extension Runtime {
         reportChordPart(of: run, state: .failure, result: error.celeryJSON)
     }
 
-    /// Publishes an errback for a failed task. A mutable errback gets the
-    /// failed task's id prepended — and its error message too when the
-    /// errback's task declares two or more parameters (`(string task_id,
-    /// string error)`); an immutable one gets nothing.
+    /// Publishes an errback (`link_error`) for a failed task. What it receives:
+    ///
+    /// - a mutable task errback gets the failed task's id prepended (Celery's
+    ///   old-style errback, `(failed_task_id,)`);
+    /// - it also gets the error message, as a second argument, when its task is
+    ///   registered here and declares at least two parameters not filled by its
+    ///   stored args, e.g. `void (string task_id, string error)` — Chorus's
+    ///   stand-in for Celery's new-style `(request, exc, traceback)` errback.
+    ///   `(string task_id, string label)` called as `eb("nightly")` has one free
+    ///   parameter, so it gets `[task_id, "nightly"]`;
+    /// - an immutable errback (`si:`) gets nothing but its own args;
+    /// - a composite errback (chain, group, chord) gets the id only.
+    ///
+    /// For a chord whose header failed, the "failed task" is the chord's body:
+    /// its errbacks get the body's id and the ChordError message
+    /// (`Dependency <header task id> raised TaskError('...')`).
+    /// Errbacks run once per FAILURE: never for RETRY or REVOKED. Unlike
+    /// Celery's new-style errbacks they are published, never run inline.
     func runErrback(_ json: JSON, path: String, failedTaskID: String, error: TaskErrorInfo, rootID: String?) {
         do {
             let canvas = try Canvas(json: json, path: path)
