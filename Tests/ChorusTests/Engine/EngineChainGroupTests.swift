@@ -13,14 +13,14 @@ import Testing
         #expect(try result.wait(timeout: 10) == 51)
 
         // One workflow: three tasks under the first task's id as root, each the parent of the next.
-        let attempts = try rt.store.attempts(forRoot: rootOf(rt, result.id))
-        let finished = attempts.filter { $0.state == .success }
-        #expect(finished.map(\.taskName) == ["add", "mul", "add"])
-        let ids = finished.map(\.taskID)
+        let steps = try EngineHarness.settledTasks(rt, root: rootOf(rt, result.id), count: 3)
+        #expect(steps.map(\.name) == ["add", "mul", "add"])
+        let ids = steps.map(\.id)
         #expect(ids.last == result.id)
-        #expect(ids.map { EngineHarness.meta(rt, $0)?.result } == [5, 50, 51])
-        #expect(finished.map(\.parentID) == [nil, ids[0], ids[1]])
-        #expect(Set(finished.map(\.rootID)) == [ids[0]])
+        #expect(steps.map(\.meta.state) == [.success, .success, .success])
+        #expect(steps.map(\.meta.result) == [5, 50, 51])
+        #expect(steps.map(\.meta.parentID) == [nil, ids[0], ids[1]])
+        #expect(steps.map(\.record.rootID) == [ids[0], ids[0], ids[0]])
     }
 
     @Test func immutableStepIgnoresTheParentResult() throws {
@@ -29,8 +29,8 @@ import Testing
         // si:add(10, 20) would fail to bind if 5 were prepended (three args for two parameters).
         let result = try rt.apply(syntax: "add(2, 3) | si:add(10, 20) | mul(2)")
         #expect(try result.wait(timeout: 10) == 60)
-        let steps = try rt.store.attempts(forRoot: rootOf(rt, result.id)).filter { $0.state == .success }
-        #expect(steps.map { EngineHarness.meta(rt, $0.taskID)?.result } == [5, 30, 60])
+        let steps = try EngineHarness.settledTasks(rt, root: rootOf(rt, result.id), count: 3)
+        #expect(steps.map(\.meta.result) == [5, 30, 60])
     }
 
     @Test func celeryJSONChainWithAnImmutableStep() throws {
@@ -48,8 +48,8 @@ import Testing
         #expect(result.id == "chain-last")
         // add(1,2)=3 -> mul(3, y=4)=12 -> si add(100,1)=101 -> add(101, 1000)=1101
         #expect(try result.wait(timeout: 10) == 1101)
-        let steps = try rt.store.attempts(forRoot: rootOf(rt, result.id)).filter { $0.state == .success }
-        #expect(steps.map { EngineHarness.meta(rt, $0.taskID)?.result } == [3, 12, 101, 1101])
+        let steps = try EngineHarness.settledTasks(rt, root: rootOf(rt, result.id), count: 4)
+        #expect(steps.map(\.meta.result) == [3, 12, 101, 1101])
     }
 
     @Test func groupReachedThroughAChainGetsTheResultOnEveryMutableMember() throws {
@@ -132,10 +132,10 @@ import Testing
         // It received only its own argument: no member result, no list of results.
         #expect(callbackArgs.values == [["cb"]])
         // Its parent is member 0.
-        let afterRuns = try rt.store.attempts(forRoot: rootOf(rt, result.members[0].id)).filter { $0.taskName == "after" }
+        let afterRuns = try EngineHarness.settledTasks(rt, root: rootOf(rt, result.members[0].id), count: 4).filter { $0.name == "after" }
         #expect(afterRuns.count == 1)
-        #expect(afterRuns.first?.parentID == result.members[0].id)
-        #expect(afterRuns.first.flatMap { EngineHarness.meta(rt, $0.taskID)?.result } == .string(result.members[0].id))
+        #expect(afterRuns.first?.meta.parentID == result.members[0].id)
+        #expect(afterRuns.first?.meta.result == .string(result.members[0].id))
     }
 
     @Test func groupLinkErrorFiresOncePerFailingMember() throws {

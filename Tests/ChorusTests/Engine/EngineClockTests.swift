@@ -109,6 +109,8 @@ import Testing
         #expect(meta.error?.type == "TaskRevokedError")
         #expect(meta.error?.message == "expired")
         #expect(try f.runtime.store.attempts(forTask: expired.id).map(\.state) == [.revoked])
+        // The event follows the stored meta the waiter saw.
+        #expect(EngineHarness.eventually { events.values.contains { $0.taskID == expired.id && $0.kind == .revoked } })
         #expect(events.values.filter { $0.taskID == expired.id }.map(\.kind) == [.sent, .revoked])
     }
 

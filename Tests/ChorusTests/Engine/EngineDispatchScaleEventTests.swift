@@ -44,8 +44,10 @@ import Testing
         let childID = try #require(try parent.wait(timeout: 10).stringValue)
         let child = AsyncResult(handle: .task(id: childID), runtime: rt)
         #expect(try child.wait(timeout: 10) == 50)  // (4 + 1) * 10
-        let chain = try rt.store.attempts(forRoot: parent.id).filter { $0.state == .success }.map(\.taskName)
-        #expect(chain == ["spawn", "add", "mul"])
+        let workflow = try EngineHarness.settledTasks(rt, root: parent.id, count: 3)
+        #expect(workflow.map(\.name) == ["spawn", "add", "mul"])
+        #expect(workflow.map(\.meta.state) == [.success, .success, .success])
+        #expect(workflow[1].meta.parentID == parent.id)
     }
 
     // MARK: - scale
@@ -70,7 +72,7 @@ import Testing
         let result = try rt.apply(.chord(Chord(header, body: try Canvas(parsing: "echo() | tsum()"))))
         #expect(try result.wait(timeout: 60) == .i(n * (n - 1) / 2))
         let echo = try #require(try rt.store.attempts(forRoot: rootOf(rt, result.id)).first { $0.taskName == "echo" })
-        #expect(EngineHarness.meta(rt, echo.taskID)?.result == .array((0..<n).map { .i($0) }))
+        #expect(try EngineHarness.settled(rt, echo.taskID).result == .array((0..<n).map { .i($0) }))
     }
 
     @Test func thousandStepChain() throws {
@@ -79,8 +81,9 @@ import Testing
         let steps: [Canvas] = [.task(Signature("identity", args: [0]))] + (1..<1_000).map { _ in .task(Signature("add", args: [1])) }
         let result = try rt.apply(.chain(Chain(steps)))
         #expect(try result.wait(timeout: 60) == 999)
-        let done = try rt.store.attempts(forRoot: rootOf(rt, result.id)).filter { $0.state == .success }
-        #expect(done.count == 1_000)
+        let ran = try EngineHarness.settledTasks(rt, root: rootOf(rt, result.id), count: 1_000)
+        #expect(ran.count == 1_000)
+        #expect(ran.map(\.meta.result) == (0..<1_000).map { JSON.i($0) })
     }
 
     // MARK: - events

@@ -66,9 +66,10 @@ import Testing
         let calls = f.waitForCalls(1)
         #expect(calls.map(\.task) == ["cb"])
         #expect(calls.first?.args == [21])
-        let children = try rt.store.attempts(forRoot: result.id).filter { $0.taskName == "mul" }
+        let children = try EngineHarness.settledTasks(rt, root: result.id, count: 3).filter { $0.name == "mul" }
         #expect(children.count == 1)
-        #expect(try AsyncResult(handle: .task(id: try #require(children.first?.taskID)), runtime: rt).wait(timeout: 10) == 42)
+        #expect(children.first?.meta.result == 42)
+        #expect(children.first?.meta.parentID == result.id)
     }
 
     @Test func oneParameterErrbackGetsOnlyTheFailedTaskID() throws {
@@ -82,9 +83,9 @@ import Testing
         #expect(calls.first?.task == "eb1")
         #expect(calls.first?.args == [.string(result.id)])
         // The errback is a child of the failed task.
-        let errback = try #require(try rt.store.attempts(forRoot: result.id).first { $0.taskName == "eb1" })
-        #expect(errback.parentID == result.id)
-        #expect(EngineHarness.meta(rt, errback.taskID)?.result == .string(result.id))
+        let errback = try #require(try EngineHarness.settledTasks(rt, root: result.id, count: 2).first { $0.name == "eb1" })
+        #expect(errback.meta.parentID == result.id)
+        #expect(errback.meta.result == .string(result.id))
     }
 
     @Test func twoParameterErrbackAlsoGetsTheErrorMessage() throws {

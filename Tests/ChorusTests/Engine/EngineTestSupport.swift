@@ -42,6 +42,39 @@ enum EngineHarness {
         return condition()
     }
 
+    /// One finished task of a workflow.
+    struct SettledTask {
+        var name: String
+        var id: String
+        var meta: ResultMeta
+        /// Its last attempt record.
+        var record: AttemptRecord
+    }
+
+    /// The tasks of workflow `root` in the order each first started, once
+    /// `count` of them have started and each has finished. A task publishes its
+    /// callbacks and next chain step BEFORE storing its own result (as Celery
+    /// does), so when the last step is ready an earlier one may still be storing.
+    static func settledTasks(_ runtime: Runtime, root: String, count: Int) throws -> [SettledTask] {
+        func ids() -> [String] {
+            var seen = Set<String>()
+            return ((try? runtime.store.attempts(forRoot: root)) ?? []).map(\.taskID).filter { seen.insert($0).inserted }
+        }
+        #expect(eventually { ids().count >= count }, "workflow \(root) never reached \(count) tasks")
+        return try ids().map { id in
+            _ = try? AsyncResult(handle: .task(id: id), runtime: runtime).wait(timeout: 10)
+            let meta = try #require(try runtime.store.result(for: id))
+            let record = try #require(try runtime.store.attempts(forTask: id).last)
+            return SettledTask(name: record.taskName, id: id, meta: meta, record: record)
+        }
+    }
+
+    /// Waits for task `id` to finish and returns its meta.
+    static func settled(_ runtime: Runtime, _ id: String) throws -> ResultMeta {
+        _ = try? AsyncResult(handle: .task(id: id), runtime: runtime).wait(timeout: 10)
+        return try #require(try runtime.store.result(for: id))
+    }
+
     /// The stored meta of `id`, or nil.
     static func meta(_ runtime: Runtime, _ id: String) -> ResultMeta? {
         try? runtime.store.result(for: id)
