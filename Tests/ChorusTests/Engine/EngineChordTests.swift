@@ -76,6 +76,33 @@ import Testing
         #expect(try rt.store.attempts(forTask: result.id).map(\.state) == [.failure])
     }
 
+    @Test func oneParameterChordErrbackGetsTheBodyID() throws {
+        let registry = try EngineHarness.registry()
+        let calls = Recorder<[JSON]>()
+        try registry.register(name: "chord_eb", signature: "void (string task_id)") { args, _ in
+            calls.append(args)
+            return .null
+        }
+        let rt = try EngineHarness.runtime(registry)
+        defer { rt.shutdown() }
+        var canvas = try Canvas(parsing: #"chord(fail("a"), fail("b"), body=tsum())"#)
+        canvas.linkError(Signature("chord_eb"))
+        let result = try rt.apply(canvas)
+        #expect(throws: ChorusError.self) { try result.wait(timeout: 10) }
+        #expect(EngineHarness.eventually { calls.count >= 1 })
+        usleep(100_000)
+        // Two header members failed; the body's errback still runs once.
+        #expect(calls.values == [[.string(result.id)]])
+    }
+
+    @Test func retryingHeaderMemberIsCountedOnlyWhenItFinishes() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        // flaky(2) retries twice (backoff 1 s, 2 s at scale 0.001) and returns 2.
+        let result = try rt.apply(syntax: "chord(flaky(2), add(1, 1), flaky(1)) | echo()")
+        #expect(try result.wait(timeout: 10) == [2, 2, 1])
+    }
+
     @Test func emptyChordRunsTheBodyWithAnEmptyList() throws {
         let rt = try EngineHarness.runtime(EngineHarness.registry())
         defer { rt.shutdown() }
@@ -117,6 +144,36 @@ import Testing
         #expect(throws: ChorusError.self) { try result.wait(timeout: 10) }
         #expect(result.meta?.state == .failure)
         #expect(result.meta?.error?.type == "ChordError")
+    }
+
+    @Test func failedChordFailsAGroupStepAfterIt() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        // The group after the chord can never run: each member must be FAILURE, not left PENDING.
+        let result = try rt.apply(syntax: #"chord(si:fail("x"), add(1, 1), body=tsum()) | group(mul(2), mul(3))"#)
+        do {
+            _ = try result.wait(timeout: 10)
+            Issue.record("the group after a failed chord returned a result")
+        } catch {
+            #expect(error.code == .taskFailed)
+        }
+        #expect(result.members.count == 2)
+        for member in result.members { _ = try? member.wait(timeout: 10) }
+        #expect(result.members.map(\.state) == [.failure, .failure])
+        #expect(result.members.map { $0.meta?.error?.type } == ["ChordError", "ChordError"])
+    }
+
+    @Test func failedChainStepFailsALaterChordAndItsBody() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        defer { rt.shutdown() }
+        let result = try rt.apply(syntax: #"si:fail("early") | chord(add(1, 1), add(2, 2), body=tsum()) | mul(2)"#)
+        do {
+            _ = try result.wait(timeout: 10)
+            Issue.record("returned a result")
+        } catch {
+            #expect(error.code == .taskFailed)
+        }
+        #expect(result.meta?.error?.message == "early")
     }
 
     @Test func chainAsAGroupMember() throws {

@@ -130,7 +130,8 @@ extension Runtime {
             if let groupID = s.options.groupId, s.options.chord != nil {
                 countChordPart(ChordPart(taskID: id, groupIndex: s.options.groupIndex ?? 0, state: .failure, result: error.celeryJSON), groupID: groupID, body: s.options.chord!, parentID: id, rootID: s.options.rootId)
             }
-            for step in s.options.chain { failUnrun(.task(step), error: error) }
+            // A step may be a group or chord: fail it by its kind, not as a plain task.
+            for step in s.options.chain.reversed() { failUnrun(step.json, error: error) }
         case .chain(let c):
             for step in c.tasks { failUnrun(step, error: error) }
         case .group(let g):
