@@ -52,6 +52,22 @@ import Testing
         #expect(steps.map(\.meta.result) == [3, 12, 101, 1101])
     }
 
+    @Test func failedStepFailsEveryRemainingStepWithoutRunningIt() throws {
+        let rt = try EngineHarness.runtime(EngineHarness.registry())
+        let events = EngineHarness.events(of: rt)
+        defer { rt.shutdown() }
+        let result = try rt.apply(syntax: #"add(1, 1) | si:fail("boom") | add(1) | mul(2)"#)
+        #expect(throws: ChorusError.self) { try result.wait(timeout: 10) }
+        let steps = try EngineHarness.settledTasks(rt, root: rootOf(rt, result.id), count: 4)
+        #expect(steps.map(\.name) == ["add", "fail", "add", "mul"])
+        #expect(steps.map(\.meta.state) == [.success, .failure, .failure, .failure])
+        #expect(steps.dropFirst().map { $0.meta.error?.message } == ["boom", "boom", "boom"])
+        #expect(steps.last?.id == result.id)
+        // The last two never started.
+        let started = Set(events.values.filter { $0.kind == .started }.map(\.taskID))
+        #expect(started == Set(steps.prefix(2).map(\.id)))
+    }
+
     @Test func groupReachedThroughAChainGetsTheResultOnEveryMutableMember() throws {
         let rt = try EngineHarness.runtime(EngineHarness.registry())
         defer { rt.shutdown() }

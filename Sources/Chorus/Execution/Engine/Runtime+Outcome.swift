@@ -47,7 +47,7 @@ extension Runtime {
                 try publishFollowUp(Canvas(json: next, path: "chain"), partialArgs: [result], parentID: run.id, rootID: root, chain: chain)
             } catch {
                 logger.error("\(run.name)[\(run.id)]: could not publish the next chain step: \(error.message)")
-                for step in chain + [next] { failUnrun(step, error: TaskErrorInfo(type: "ChainError", message: error.message)) }
+                for step in [next] + chain.reversed() { failUnrun(step, error: TaskErrorInfo(type: "ChainError", message: error.message)) }
             }
         }
         // The attempt record goes first: once the meta is READY a waiter may read the history.
@@ -70,7 +70,8 @@ extension Runtime {
         for (i, errback) in (run.message.embed.errbacks ?? []).enumerated() {
             runErrback(errback, path: "link_error[\(i)]", failedTaskID: run.id, error: error, rootID: run.headers.rootID)
         }
-        for step in run.message.embed.chain ?? [] { failUnrun(step, error: error) }
+        // The embed lists the remaining steps reversed; record them in run order.
+        for step in (run.message.embed.chain ?? []).reversed() { failUnrun(step, error: error) }
         reportChordPart(of: run, state: .failure, result: error.celeryJSON)
     }
 
@@ -185,7 +186,7 @@ extension Runtime {
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.revoked, run, error: reason))
         // Later chain steps cannot run without this result; record them so no one waits forever.
-        for step in run.message.embed.chain ?? [] { failUnrun(step, error: info) }
+        for step in (run.message.embed.chain ?? []).reversed() { failUnrun(step, error: info) }
         reportChordPart(of: run, state: .revoked, result: info.celeryJSON)
     }
 
