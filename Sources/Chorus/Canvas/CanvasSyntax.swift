@@ -20,7 +20,8 @@
 /// pipeline  := term ("|" term)*
 /// term      := primary suffix*
 /// suffix    := ".on_success(" pipeline ")"          -- link (Celery's rules; on a group, member 0 only)
-///            | ".on_error(" pipeline ")"            -- link_error
+///            | ".on_error(" pipeline ")"            -- link_error: gets the failed id (+ error message
+///                                                       if it declares 2 free parameters)
 /// primary   := "(" pipeline ")"
 ///            | "group(" [pipelines] ")"
 ///            | "chain(" [pipelines] ")"

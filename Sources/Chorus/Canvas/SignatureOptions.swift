@@ -47,7 +47,10 @@ public struct SignatureOptions: Sendable, Hashable, ExpressibleByDictionaryLiter
     public var chain: [Signature] { get { signatures("chain") } set { setList("chain", newValue) } }
     /// `link`: callbacks applied with `(result,)` on success.
     public var link: [Signature] { get { signatures("link") } set { setList("link", newValue) } }
-    /// `link_error`: errbacks run on failure.
+    /// `link_error`: errbacks published when the task ends in FAILURE (not on
+    /// RETRY or REVOKED). A mutable errback gets the failed task's id, plus the
+    /// error message when its task declares two free parameters, e.g.
+    /// `void (string task_id, string error)`; see `Runtime.runErrback`.
     public var linkError: [Signature] { get { signatures("link_error") } set { setList("link_error", newValue) } }
 
     // MARK: - Delivery

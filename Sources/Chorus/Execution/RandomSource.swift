@@ -42,8 +42,12 @@ public final class SystemRandomSource: RandomSource {
 /// lock so one instance can be shared by every worker thread.
 public final class SeededRandomSource: RandomSource {
     private let generator: LockProtected<Xoshiro256StarStar>
+    /// The seed it was made with; other streams (tasks' `host->random`) derive
+    /// from it without consuming this source's numbers.
+    public let seed: UInt64
 
     public init(seed: UInt64) {
+        self.seed = seed
         generator = LockProtected(Xoshiro256StarStar(seed: seed))
     }
 

@@ -55,13 +55,14 @@ extension MemoryBackend {
 
         mutating func record(_ part: ChordPart, groupID: String) -> ChordPartOutcome {
             guard !completedChords.contains(groupID) else { return .alreadyCompleted }
-            var counter = chords[groupID] ?? ChordCounter()
             let key = PartKey(taskID: part.taskID, groupIndex: part.groupIndex)
-            guard counter.seen.insert(key).inserted else {
+            // Mutate the counter in place: copying it out and back copied its
+            // set and array on every part, O(n^2) for an n-part chord.
+            guard chords[groupID, default: ChordCounter()].seen.insert(key).inserted else {
+                let counter = chords[groupID]!
                 return .duplicate(ready: counter.parts.count, size: counter.size)
             }
-            counter.parts.append(part)
-            chords[groupID] = counter
+            chords[groupID]!.parts.append(part)
             return completeIfReady(groupID)
         }
 

@@ -79,6 +79,7 @@ public struct AsyncResult: Sendable {
     private func wait(until deadline: Date?) throws(ChorusError) -> JSON {
         switch handle {
         case .task(let id):
+            guard runtime.configuration.clock is SystemClock else { return try poll(id, until: deadline) }
             let remaining = deadline.map { max(0, $0.timeIntervalSinceNow) } ?? 365 * 86_400
             guard let meta = try runtime.store.waitForReadyResult(for: id, timeout: remaining) else {
                 let state = (try? runtime.store.result(for: id))?.state ?? .pending
@@ -89,6 +90,21 @@ public struct AsyncResult: Sendable {
             var results: [JSON] = []
             for member in members { results.append(try member.wait(until: deadline)) }
             return .array(results)
+        }
+    }
+
+    /// `wait` on a runtime with a test clock (e.g. `ManualClock`). The store
+    /// measures `waitForReadyResult`'s timeout on its clock, which only moves
+    /// when the test advances it, so a real-time `timeout` would never fire
+    /// there; poll the stored meta against the real-time deadline instead.
+    private func poll(_ id: String, until deadline: Date?) throws(ChorusError) -> JSON {
+        while true {
+            if let meta = try runtime.store.result(for: id), meta.state.isReady { return try Self.value(of: meta) }
+            if let deadline, Date() >= deadline {
+                let state = (try? runtime.store.result(for: id))?.state ?? .pending
+                throw ChorusError(.timeout, "task \(id) did not finish in time (state \(state.rawValue))")
+            }
+            usleep(1_000)
         }
     }
 

@@ -61,9 +61,22 @@ enum MessageBuilder {
         let embed = TaskEmbed(
             callbacks: options.link.isEmpty ? nil : options.link.map(\.json),
             errbacks: options.linkError.isEmpty ? nil : options.linkError.map(\.json),
-            chain: options.chain.isEmpty ? nil : options.chain.map(\.json),
-            chord: options.chord?.json)
+            chain: rawList(options, "chain"),
+            chord: rawList(options, "chord")?.first)
         return (TaskMessage(headers: headers, args: signature.args, kwargs: signature.kwargs, embed: embed), options.queue ?? defaultQueue)
+    }
+
+    /// The signature dicts stored under `key`, as they are. The chain tail of
+    /// an n-step chain holds up to n - 1 steps and is handed on at every step,
+    /// and every member of an n-task chord header carries the body;
+    /// decoding each into a `Signature` and encoding it back (what
+    /// `options.chain` / `options.chord` do) cost a lot on large canvases.
+    static func rawList(_ options: SignatureOptions, _ key: String) -> [JSON]? {
+        switch options[key] {
+        case .array(let items)?: items.isEmpty ? nil : items
+        case .object(let object)?: [.object(object)]
+        default: nil
+        }
     }
 
     /// Celery's `origin` header: `gen<pid>@<host>`.

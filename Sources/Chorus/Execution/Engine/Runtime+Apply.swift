@@ -42,13 +42,17 @@ extension Runtime {
         for signature in plan.messages {
             let (message, queue) = try MessageBuilder.message(for: signature, now: now)
             if let transaction {
+                // Held until commit; no one can start it before then.
                 try transaction.publish(message, to: queue)
                 continue
             }
-            try broker.publish(message, to: queue)
+            // `sent` is reported just before the broker gets the message: once it
+            // has it, an executor may start (and finish) the task before this
+            // thread runs again, and observers must see `sent` first.
             emit(TaskEvent(
                 kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,
                 parentID: message.headers.parentID, groupID: message.headers.group, time: now))
+            try broker.publish(message, to: queue)
         }
     }
 
@@ -58,6 +62,20 @@ extension Runtime {
         var options = SignatureOptions()
         options.parentId = parentID
         options.rootId = rootID
+        if let chain, !chain.isEmpty, case .task = canvas {
+            // Celery's `next.apply_async((retval,), chain=chain[:-1])`: the remaining
+            // steps were frozen and normalised when the workflow was prepared, so
+            // hand them on untouched. Preparing them again at every step (decode,
+            // normalise, freeze, encode all n - 1 of them) made an n-step chain
+            // O(n^2) in canvas work: a 1,000-step chain took over half a minute.
+            var plan = try canvas.prepare(partialArgs: partialArgs, options: options)
+            guard plan.messages.count == 1 else {
+                throw ChorusError(.internal, "a chain step that is a task prepared into \(plan.messages.count) messages")
+            }
+            plan.messages[0].options.values["chain"] = .array(chain)
+            try publish(plan)
+            return
+        }
         if let chain, !chain.isEmpty { options.values["chain"] = .array(chain) }
         try publish(canvas.prepare(partialArgs: partialArgs, options: options))
     }

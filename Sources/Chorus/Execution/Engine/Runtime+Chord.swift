@@ -47,7 +47,8 @@ extension Runtime {
             for (i, errback) in s.options.linkError.enumerated() {
                 runErrback(errback.json, path: "chord.link_error[\(i)]", failedTaskID: id, error: error, rootID: rootID)
             }
-            for step in s.options.chain { failUnrun(.task(step), error: error) }
+            // A step may be a group or chord: fail it by its kind, not as a plain task.
+            for step in s.options.chain.reversed() { failUnrun(step.json, error: error) }
             if let groupID = s.options.groupId, let outer = s.options.chord {
                 countChordPart(ChordPart(taskID: id, groupIndex: s.options.groupIndex ?? 0, state: .failure, result: error.celeryJSON), groupID: groupID, body: outer, parentID: id, rootID: rootID)
             }

@@ -54,7 +54,7 @@ extension Runtime {
                 try publishFollowUp(Canvas(json: next, path: "chain"), partialArgs: [result], parentID: run.id, rootID: root, chain: chain)
             } catch {
                 logger.error("\(run.name)[\(run.id)]: could not publish the next chain step: \(error.message)")
-                for step in chain + [next] { failUnrun(step, error: TaskErrorInfo(type: "ChainError", message: error.message)) }
+                for step in [next] + chain.reversed() { failUnrun(step, error: TaskErrorInfo(type: "ChainError", message: error.message)) }
             }
         }
         reportChordPart(of: run, state: .success, result: result)
@@ -72,14 +72,29 @@ extension Runtime {
         for (i, errback) in (run.message.embed.errbacks ?? []).enumerated() {
             runErrback(errback, path: "link_error[\(i)]", failedTaskID: run.id, error: error, rootID: run.headers.rootID)
         }
-        for step in run.message.embed.chain ?? [] { failUnrun(step, error: error) }
+        // The embed lists the remaining steps reversed; record them in run order.
+        for step in (run.message.embed.chain ?? []).reversed() { failUnrun(step, error: error) }
         reportChordPart(of: run, state: .failure, result: error.celeryJSON)
     }
 
-    /// Publishes an errback for a failed task. A mutable errback gets the
-    /// failed task's id prepended — and its error message too when the
-    /// errback's task declares two or more parameters (`(string task_id,
-    /// string error)`); an immutable one gets nothing.
+    /// Publishes an errback (`link_error`) for a failed task. What it receives:
+    ///
+    /// - a mutable task errback gets the failed task's id prepended (Celery's
+    ///   old-style errback, `(failed_task_id,)`);
+    /// - it also gets the error message, as a second argument, when its task is
+    ///   registered here and declares at least two parameters not filled by its
+    ///   stored args, e.g. `void (string task_id, string error)` — Chorus's
+    ///   stand-in for Celery's new-style `(request, exc, traceback)` errback.
+    ///   `(string task_id, string label)` called as `eb("nightly")` has one free
+    ///   parameter, so it gets `[task_id, "nightly"]`;
+    /// - an immutable errback (`si:`) gets nothing but its own args;
+    /// - a composite errback (chain, group, chord) gets the id only.
+    ///
+    /// For a chord whose header failed, the "failed task" is the chord's body:
+    /// its errbacks get the body's id and the ChordError message
+    /// (`Dependency <header task id> raised TaskError('...')`).
+    /// Errbacks run once per FAILURE: never for RETRY or REVOKED. Unlike
+    /// Celery's new-style errbacks they are published, never run inline.
     func runErrback(_ json: JSON, path: String, failedTaskID: String, error: TaskErrorInfo, rootID: String?) {
         do {
             let canvas = try Canvas(json: json, path: path)
@@ -118,7 +133,8 @@ extension Runtime {
             if let groupID = s.options.groupId, s.options.chord != nil {
                 countChordPart(ChordPart(taskID: id, groupIndex: s.options.groupIndex ?? 0, state: .failure, result: error.celeryJSON), groupID: groupID, body: s.options.chord!, parentID: id, rootID: s.options.rootId)
             }
-            for step in s.options.chain { failUnrun(.task(step), error: error) }
+            // A step may be a group or chord: fail it by its kind, not as a plain task.
+            for step in s.options.chain.reversed() { failUnrun(step.json, error: error) }
         case .chain(let c):
             for step in c.tasks { failUnrun(step, error: error) }
         case .group(let g):
@@ -144,19 +160,22 @@ extension Runtime {
         next.headers.retries = retries + 1
         next.headers.eta = now.addingTimeInterval(delay)
         next.headers.parentID = run.id
+        // RETRY is stored and reported BEFORE the next attempt is published: with a
+        // zero countdown another executor may claim and finish it at once, and a
+        // late RETRY would then overwrite its STARTED/FAILURE meta and be reported
+        // after its events. If publishing fails, `fail` replaces meta and record.
+        let reason = message ?? "retry requested"
+        let info = TaskErrorInfo(type: "Retry", message: reason)
+        record(run, state: .retry, finishedAt: now, error: info, nextCountdown: delay)
+        storeMeta(ResultMeta(
+            taskID: run.id, state: .retry, error: info, retries: retries, groupID: run.headers.group,
+            parentID: run.headers.parentID, name: run.name, queue: run.queue))
+        emit(event(.retried, run, error: reason, countdown: delay))
         do {
             try broker.publish(next, to: run.queue)
         } catch {
             fail(run, error: TaskErrorInfo(type: "RetryError", message: "could not publish the retry: \(error.message)"))
-            return
         }
-        let reason = message ?? "retry requested"
-        let info = TaskErrorInfo(type: "Retry", message: reason)
-        storeMeta(ResultMeta(
-            taskID: run.id, state: .retry, error: info, retries: retries, groupID: run.headers.group,
-            parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .retry, finishedAt: now, error: info, nextCountdown: delay)
-        emit(event(.retried, run, error: reason, countdown: delay))
     }
 
     // MARK: - Revoked
@@ -169,7 +188,7 @@ extension Runtime {
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.revoked, run, error: reason))
         // Later chain steps cannot run without this result; record them so no one waits forever.
-        for step in run.message.embed.chain ?? [] { failUnrun(step, error: info) }
+        for step in (run.message.embed.chain ?? []).reversed() { failUnrun(step, error: info) }
         reportChordPart(of: run, state: .revoked, result: info.celeryJSON)
     }
 

@@ -33,12 +33,12 @@ extension Runtime {
         let message = delivery.message
         let run = TaskRun(message: message, queue: delivery.queue, startedAt: configuration.clock.now)
         if isExpired(message.headers) {
-            settle(delivery)
+            guard takeOver(delivery) else { return }
             revoke(run, reason: "expired")
             return
         }
         if delivery.deliveryCount > configuration.maxDeliveries {
-            settle(delivery)
+            guard takeOver(delivery) else { return }
             fail(run, error: TaskErrorInfo(
                 type: "WorkerLostError",
                 message: "the worker running \(message.taskName) was lost \(delivery.deliveryCount - 1) times (delivery limit \(configuration.maxDeliveries)); giving up"))
@@ -48,7 +48,7 @@ extension Runtime {
         do {
             task = try registry.task(named: message.taskName)
         } catch {
-            settle(delivery)
+            guard takeOver(delivery) else { return }
             fail(run, error: TaskErrorInfo(type: "NotRegistered", message: error.message))
             return
         }
@@ -58,7 +58,7 @@ extension Runtime {
         if task.options.acksLate {
             renewal = LeaseRenewal(runtime: self, delivery: delivery)
         } else {
-            settle(delivery)
+            guard takeOver(delivery) else { return }
         }
         started(run)
         let request = InvocationRequest(
@@ -76,6 +76,24 @@ extension Runtime {
             renewal.stop()
             settle(delivery)
         }
+    }
+
+    /// Early ack before acting on a delivery. False when the broker says the
+    /// lease was no longer held: it lapsed between claim and ack (a stalled
+    /// executor; with a small time scale the lease is short) and the message
+    /// was redelivered, so another executor owns it now and this one must not
+    /// run it too — that ran early-ack tasks twice. A broker error is logged
+    /// and the delivery kept, as before.
+    func takeOver(_ delivery: Delivery) -> Bool {
+        do {
+            guard try broker.ack(delivery) else {
+                logger.warning("\(delivery.message.taskName)[\(delivery.message.id)]: lease lapsed before the ack; redelivered, not running it here")
+                return false
+            }
+        } catch {
+            logger.error("acknowledging \(delivery.message.id) failed: \(error.message)")
+        }
+        return true
     }
 
     /// Acknowledges a delivery, logging (not throwing) a broker failure: the

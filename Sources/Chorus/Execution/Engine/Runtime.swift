@@ -65,7 +65,15 @@ public final class Runtime: @unchecked Sendable {
         self.scheduler = Scheduler(clock: configuration.clock, scale: scale, name: "chorus-scheduler")
         self.pool = WorkerPool(threadCount: configuration.concurrency, name: "chorus-worker")
         self.logger = configuration.logger
-        self.randomSeed = configuration.random.next()
+        // Derived from the seed rather than drawn, so retry jitter sees the same
+        // sequence whether or not tasks draw numbers.
+        if let seeded = configuration.random as? SeededRandomSource {
+            var mixer = SplitMix64(seed: seeded.seed ^ 0x5DEE_CE66_D1CE_5EED)
+            self.randomSeed = mixer.next()
+        } else {
+            var generator = SystemRandomNumberGenerator()
+            self.randomSeed = generator.next()
+        }
     }
 
     deinit {
