@@ -10,6 +10,12 @@ let package = Package(
         // Bundled plugins: built next to the `chorus` binary as libchorus-*.so.
         .library(name: "chorus-examples", type: .dynamic, targets: ["ChorusExamplesPlugin"]),
         .executable(name: "chorus-bench", targets: ["ChorusBenchmarks"]),
+        // The embedding library: the C API of include/chorus.h's embedding
+        // section. Built as libchorus-embedding.so (the product name `chorus`
+        // is the CLI's); its SONAME and installed name are libchorus.so.
+        .library(name: "chorus-embedding", type: .dynamic, targets: ["ChorusEmbedding"]),
+        // Examples/swift-host: runs a chord through the Swift API.
+        .executable(name: "chorus-swift-example", targets: ["ChorusSwiftExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,6 +74,13 @@ let package = Package(
             dependencies: ["Chorus", "CFFI", "BenchNative"],
             path: "Benchmarks/ChorusBenchmarks"
         ),
+        // The C embedding API (libchorus.so), implemented with @_cdecl.
+        .target(
+            name: "ChorusEmbedding",
+            dependencies: ["Chorus", "CChorus"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libchorus.so"])]
+        ),
+        .executableTarget(name: "ChorusSwiftExample", dependencies: ["Chorus"], path: "Examples/swift-host"),
         .testTarget(
             name: "ChorusTests",
             dependencies: ["Chorus", "CChorus"]
