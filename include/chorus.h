@@ -615,8 +615,10 @@ chorus_status chorus_config_add_plugin(chorus_config *config, const char *path);
  *  plugins and starts the executor threads. `*runtime_out` receives the
  *  handle, owned by the caller (chorus_runtime_destroy). Errors:
  *  CHORUS_E_ARGUMENT (NULL), CHORUS_E_UNSUPPORTED (SQLite backend in this
- *  version), CHORUS_E_INTERNAL with the loader's message when a plugin
- *  cannot be loaded; the message is recorded on `config`. */
+ *  version), CHORUS_E_ARGUMENT with the loader's message when a plugin
+ *  cannot be loaded (missing file, unsafe permissions, ABI mismatch,
+ *  invalid descriptor), CHORUS_E_STATE when its tasks clash; the message is
+ *  recorded on `config`. */
 chorus_status chorus_runtime_create(const chorus_config *config, chorus_runtime **runtime_out);
 
 /** Warm shutdown, then frees the runtime: no new work starts, running tasks
@@ -626,8 +628,10 @@ chorus_status chorus_runtime_create(const chorus_config *config, chorus_runtime 
 void chorus_runtime_destroy(chorus_runtime *runtime);
 
 /** Loads the plugin at `path` and registers its tasks (all or none).
- *  Loading the same file again is a no-op. CHORUS_E_INTERNAL with the
- *  loader's message when the file cannot be loaded or its tasks clash. */
+ *  Loading the same file again is a no-op. CHORUS_E_ARGUMENT with the
+ *  loader's message when the file cannot be loaded (missing, unsafe
+ *  permissions, ABI mismatch, invalid descriptor); CHORUS_E_STATE when a
+ *  task name is already registered. */
 chorus_status chorus_runtime_load_plugin(chorus_runtime *runtime, const char *path);
 
 /** Registers a host-provided C function as the task `name` with the

@@ -20,6 +20,8 @@ struct APIError: Error {
         switch code {
         case .unknownTask: CHORUS_E_UNKNOWN_TASK
         case .invalidInput, .badArguments, .invalidSignature, .invalidDescriptor: CHORUS_E_ARGUMENT
+        // A plugin path that cannot be loaded is an invalid argument to the call.
+        case .pluginLoad, .unsafePlugin, .abiMismatch: CHORUS_E_ARGUMENT
         case .duplicateTask, .invalidState: CHORUS_E_STATE
         case .timeout: CHORUS_E_TIMEOUT
         case .taskFailed, .revoked: CHORUS_E_TASK_FAILED

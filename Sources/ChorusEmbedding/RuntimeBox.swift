@@ -66,8 +66,8 @@ public func cRuntimeRegisterTask(
 public func cApply(_ runtime: OpaquePointer?, _ signature: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> chorus_status {
     out?.pointee = nil
     return Entry.call("chorus_apply", runtime, as: RuntimeBox.self) { box throws(APIError) in
-        let canvas = try HandleTable.shared.lookup(signature, as: SignatureBox.self).canvas
         let out = try Entry.output(out, "result_out")
+        let canvas = try HandleTable.shared.lookup(signature, as: SignatureBox.self).canvas
         do throws(ChorusError) {
             let result = try box.runtime.apply(canvas)
             out.pointee = HandleTable.shared.insert(ResultBox(result))
