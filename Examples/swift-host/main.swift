@@ -30,7 +30,8 @@ do {
 
     let mixed = try runtime.apply(chord | .task(Signature("double")))
     print("... | double = \(try await mixed.get(timeout: 10))")
-} catch let error as ChorusError {
+} catch {
+    // Every Chorus call throws `ChorusError` (typed throws), so `error.message` is at hand.
     FileHandle.standardError.write(Data("chorus-swift-example: \(error.message)\n".utf8))
     exit(1)
 }

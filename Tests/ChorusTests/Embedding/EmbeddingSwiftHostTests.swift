@@ -43,8 +43,10 @@ import Testing
         do {
             _ = try await runtime.apply(chord).get(timeout: 10)
             Issue.record("the chord should have failed")
-        } catch let error as ChorusError {
+        } catch {
+            // `get` throws `ChorusError` itself (typed throws): no cast needed.
             #expect(error.code == .taskFailed)
+            #expect(error.message.contains("refused"))
         }
     }
 
