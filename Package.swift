@@ -11,9 +11,10 @@ let package = Package(
         .library(name: "chorus-examples", type: .dynamic, targets: ["ChorusExamplesPlugin"]),
         .executable(name: "chorus-bench", targets: ["ChorusBenchmarks"]),
         // The embedding library: the C API of include/chorus.h's embedding
-        // section. Built as libchorus-embedding.so (the product name `chorus`
-        // is the CLI's); its SONAME and installed name are libchorus.so.
-        .library(name: "chorus-embedding", type: .dynamic, targets: ["ChorusEmbedding"]),
+        // section. Built as libChorusEmbedding.so (the product name `chorus` is
+        // the CLI's, and the CLI loads every libchorus-*.so beside it as a
+        // plugin); scripts/install installs it as lib/libchorus.so, its SONAME.
+        .library(name: "ChorusEmbedding", type: .dynamic, targets: ["ChorusEmbedding"]),
         // Examples/swift-host: runs a chord through the Swift API.
         .executable(name: "chorus-swift-example", targets: ["ChorusSwiftExample"]),
     ],
