@@ -179,6 +179,30 @@ int main(int argc, char **argv) {
     chorus_free(text);
     chorus_signature_destroy(sig);
 
+    /* Builders on the success path: kwargs, the JSON form, a group's list. */
+    sig = task("add", NULL, NULL);
+    expect("add_kwarg x", chorus_signature_add_kwarg(sig, "x", "40"), CHORUS_OK, NULL, NULL);
+    expect("add_kwarg y", chorus_signature_add_kwarg(sig, "y", "2"), CHORUS_OK, NULL, NULL);
+    expect("signature_json", chorus_signature_json(sig, &text), CHORUS_OK, NULL, NULL);
+    expect_text("signature json text", text,
+                "{\"task\":\"add\",\"args\":[],\"kwargs\":{\"x\":40,\"y\":2},\"options\":{},\"subtask_type\":null,\"immutable\":false}");
+    chorus_free(text);
+    members[0] = sig;
+    members[1] = task("add", "1", "1");
+    expect("group", chorus_group((const chorus_signature *const *)members, 2, &bad), CHORUS_OK, NULL, NULL);
+    expect("apply group", chorus_apply(runtime, bad, &result), CHORUS_OK, NULL, NULL);
+    expect("wait group", chorus_result_wait(result, 10), CHORUS_OK, NULL, NULL);
+    chorus_result_json(result, &text);
+    expect_text("group json", text, "[42,2]");
+    chorus_free(text);
+    chorus_result_state(result, &state);
+    expect_text("group state", state, "SUCCESS");
+    chorus_result_destroy(result);
+    result = NULL;
+    chorus_signature_destroy(bad);
+    chorus_signature_destroy(members[1]);
+    chorus_signature_destroy(sig);
+
     /* Use after destroy. */
     sig = task("add", "1", "2");
     chorus_signature_destroy(sig);
