@@ -34,10 +34,11 @@ extension Runtime {
         // The result and the attempt are stored before any follow-up is
         // published, so whoever waits on a later step sees a complete history.
         // (Celery publishes callbacks first only to list them as `children`.)
+        // The attempt first: storing the meta wakes waiters, who may read the history at once.
+        record(run, state: .success, finishedAt: configuration.clock.now)
         storeMeta(ResultMeta(
             taskID: run.id, state: .success, result: result, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .success, finishedAt: configuration.clock.now)
         emit(event(.succeeded, run, result: result))
         if let callbacks = run.message.embed.callbacks, !callbacks.isEmpty {
             do {
@@ -63,10 +64,10 @@ extension Runtime {
     // MARK: - Failure
 
     func fail(_ run: TaskRun, error: TaskErrorInfo) {
+        record(run, state: .failure, finishedAt: configuration.clock.now, error: error)
         storeMeta(ResultMeta(
             taskID: run.id, state: .failure, error: error, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .failure, finishedAt: configuration.clock.now, error: error)
         emit(event(.failed, run, error: error.message))
         for (i, errback) in (run.message.embed.errbacks ?? []).enumerated() {
             runErrback(errback, path: "link_error[\(i)]", failedTaskID: run.id, error: error, rootID: run.headers.rootID)
@@ -162,10 +163,10 @@ extension Runtime {
 
     func revoke(_ run: TaskRun, reason: String) {
         let info = TaskErrorInfo(type: "TaskRevokedError", message: reason, module: "celery.exceptions")
+        record(run, state: .revoked, finishedAt: configuration.clock.now, error: info)
         storeMeta(ResultMeta(
             taskID: run.id, state: .revoked, error: info, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
-        record(run, state: .revoked, finishedAt: configuration.clock.now, error: info)
         emit(event(.revoked, run, error: reason))
         // Later chain steps cannot run without this result; record them so no one waits forever.
         for step in run.message.embed.chain ?? [] { failUnrun(step, error: info) }
