@@ -11,6 +11,13 @@ let package = Package(
         .library(name: "chorus-examples", type: .dynamic, targets: ["ChorusExamplesPlugin"]),
         .library(name: "chorus-reports", type: .dynamic, targets: ["ChorusReportsPlugin"]),
         .executable(name: "chorus-bench", targets: ["ChorusBenchmarks"]),
+        // The embedding library: the C API of include/chorus.h's embedding
+        // section. Built as libChorusEmbedding.so (the product name `chorus` is
+        // the CLI's, and the CLI loads every libchorus-*.so beside it as a
+        // plugin); scripts/install installs it as lib/libchorus.so, its SONAME.
+        .library(name: "ChorusEmbedding", type: .dynamic, targets: ["ChorusEmbedding"]),
+        // Examples/swift-host: runs a chord through the Swift API.
+        .executable(name: "chorus-swift-example", targets: ["ChorusSwiftExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -77,6 +84,13 @@ let package = Package(
             dependencies: ["Chorus", "CFFI", "BenchNative"],
             path: "Benchmarks/ChorusBenchmarks"
         ),
+        // The C embedding API (libchorus.so), implemented with @_cdecl.
+        .target(
+            name: "ChorusEmbedding",
+            dependencies: ["Chorus", "CChorus"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libchorus.so"])]
+        ),
+        .executableTarget(name: "ChorusSwiftExample", dependencies: ["Chorus"], path: "Examples/swift-host"),
         .testTarget(
             name: "ChorusTests",
             dependencies: ["Chorus", "CChorus"]

@@ -480,3 +480,277 @@ CHORUS_EXPORT const chorus_plugin *CHORUS_PLUGIN_ENTRY(const chorus_host *host,
 #endif
 
 #endif /* CHORUS_H */
+
+/* ======================================================================== */
+/* The embedding API (libchorus)                                             */
+/* ======================================================================== */
+
+/*
+ * Everything below is for programs that embed the runtime: a C daemon that
+ * hands work to plugins, a server that runs chords. It is implemented by the
+ * shared library libchorus (`pkg-config --cflags --libs chorus`). Plugins
+ * never call it and never link libchorus; define CHORUS_NO_EMBEDDING before
+ * including this header to hide the section entirely. Nothing above this
+ * line depends on it, and the plugin ABI version does not cover it.
+ *
+ * ---------------------------------------------------------------------------
+ * Handles
+ * ---------------------------------------------------------------------------
+ * chorus_config, chorus_runtime, chorus_signature and chorus_result are
+ * opaque handles. Each has one constructor and one destructor; destructors
+ * accept NULL. A handle is a token, not an address: after its destructor ran
+ * it is never reissued, so a handle used after destroy (or a pointer that was
+ * never a handle, or a handle of another type) is detected and refused with
+ * CHORUS_E_STATE, without touching freed memory. Destroying a handle twice is
+ * a harmless no-op.
+ *
+ * ---------------------------------------------------------------------------
+ * Errors
+ * ---------------------------------------------------------------------------
+ * Every function that can fail returns a chorus_status (see
+ * chorus_status_name). On failure, output parameters are set to NULL (or
+ * left untouched when the pointer to them is NULL), and a one-line message
+ * is recorded both on the handle the function was called with and for the
+ * calling thread; read it with chorus_last_error(handle) or
+ * chorus_last_error(NULL). NULL where a handle or an output pointer is
+ * required gives CHORUS_E_ARGUMENT.
+ *
+ * ---------------------------------------------------------------------------
+ * Memory
+ * ---------------------------------------------------------------------------
+ * Strings passed in are UTF-8, NUL-terminated, borrowed for the call and
+ * copied when kept. Strings handed out through `char **` are owned by the
+ * caller and freed with chorus_free(), never free(). Strings handed out as
+ * `const char *` are borrowed, with the lifetime each function states.
+ *
+ * ---------------------------------------------------------------------------
+ * Threads
+ * ---------------------------------------------------------------------------
+ * Every function may be called from any thread, also on the same handle at
+ * once; handles carry their own locks. The exception is a destructor: do
+ * not destroy a handle while another thread is still using it (the other
+ * call then fails with CHORUS_E_STATE at best). Task functions run on the
+ * runtime's own threads.
+ */
+#ifndef CHORUS_NO_EMBEDDING
+#ifndef CHORUS_EMBEDDING_H
+#define CHORUS_EMBEDDING_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A runtime configuration under construction. */
+typedef struct chorus_config chorus_config;
+/** A running runtime: registry, broker, result store, worker threads. */
+typedef struct chorus_runtime chorus_runtime;
+/** A signature or canvas (chain, group, chord), ready to apply. */
+typedef struct chorus_signature chorus_signature;
+/** A handle on applied work, like Celery's AsyncResult. */
+typedef struct chorus_result chorus_result;
+
+/* ---- Status, errors and memory ------------------------------------------ */
+
+/** The name of a status: "CHORUS_OK", "CHORUS_E_TIMEOUT", ...; "unknown
+ *  status" for a value this version does not define. Static storage; never
+ *  NULL. Any thread. */
+const char *chorus_status_name(chorus_status status);
+
+/** The message of the most recent failed call made with `handle` (any of
+ *  the four handle types, passed as a pointer), or with NULL the most
+ *  recent failed call of the calling thread. "" when there was none. For a
+ *  destroyed handle, the calling thread's message. Borrowed: valid until the
+ *  next call with the same handle (or, for NULL, the next failed call on
+ *  this thread); copy it to keep it. Never NULL. */
+const char *chorus_last_error(const void *handle);
+
+/** Frees a string the API handed out through a `char **`. NULL is a no-op.
+ *  Any thread. */
+void chorus_free(void *pointer);
+
+/** The host function table plugins receive (see chorus_host), for tasks
+ *  registered with chorus_runtime_register_task: a CHORUS_TASK_BIND task
+ *  gets a chorus_context* and calls these functions with it. Lives until
+ *  the process exits. Any thread. */
+const chorus_host *chorus_host_api(void);
+
+/* ---- Configuration -------------------------------------------------------- */
+
+/** Backend kinds for chorus_config_set_backend. */
+typedef enum chorus_backend {
+    /** In-memory broker and result store (the default): fast, lost when the
+     *  runtime is destroyed. */
+    CHORUS_BACKEND_MEMORY = 0,
+    /** The durable SQLite backend at a file path. Not available in this
+     *  version: chorus_runtime_create returns CHORUS_E_UNSUPPORTED. */
+    CHORUS_BACKEND_SQLITE = 1
+} chorus_backend;
+
+/** Creates a configuration with the defaults: concurrency = number of
+ *  cores, time scale 1.0, memory backend, no plugins. `*config_out` receives
+ *  the handle, owned by the caller (chorus_config_destroy). CHORUS_E_ARGUMENT
+ *  if config_out is NULL. */
+chorus_status chorus_config_create(chorus_config **config_out);
+
+/** Destroys a configuration. NULL is a no-op. Runtimes created from it are
+ *  unaffected (they copied what they need). */
+void chorus_config_destroy(chorus_config *config);
+
+/** Sets the number of executor threads, 1..1024. Checked here:
+ *  CHORUS_E_ARGUMENT when out of range. */
+chorus_status chorus_config_set_concurrency(chorus_config *config, int32_t threads);
+
+/** Sets the factor applied to every wait the runtime performs (countdowns,
+ *  retry delays): 1.0 is real time, 0.01 runs a 180 s retry delay in 1.8 s.
+ *  CHORUS_E_ARGUMENT unless finite and > 0. */
+chorus_status chorus_config_set_time_scale(chorus_config *config, double scale);
+
+/** Chooses the backend. `path` is the database file for
+ *  CHORUS_BACKEND_SQLITE (copied) and must be NULL for
+ *  CHORUS_BACKEND_MEMORY. CHORUS_E_ARGUMENT for an unknown kind or a
+ *  missing/extra path. The SQLite backend is accepted here and refused by
+ *  chorus_runtime_create with CHORUS_E_UNSUPPORTED in this version. */
+chorus_status chorus_config_set_backend(chorus_config *config, chorus_backend kind, const char *path);
+
+/** Adds a plugin file (copied) that chorus_runtime_create loads, in the
+ *  order added. */
+chorus_status chorus_config_add_plugin(chorus_config *config, const char *path);
+
+/* ---- Runtime ------------------------------------------------------------ */
+
+/** Creates and starts a runtime from `config` (read, not kept): loads its
+ *  plugins and starts the executor threads. `*runtime_out` receives the
+ *  handle, owned by the caller (chorus_runtime_destroy). Errors:
+ *  CHORUS_E_ARGUMENT (NULL), CHORUS_E_UNSUPPORTED (SQLite backend in this
+ *  version), CHORUS_E_ARGUMENT with the loader's message when a plugin
+ *  cannot be loaded (missing file, unsafe permissions, ABI mismatch,
+ *  invalid descriptor), CHORUS_E_STATE when its tasks clash; the message is
+ *  recorded on `config`. */
+chorus_status chorus_runtime_create(const chorus_config *config, chorus_runtime **runtime_out);
+
+/** Warm shutdown, then frees the runtime: no new work starts, running tasks
+ *  finish (up to 60 s), queued work is dropped. NULL is a no-op. Result
+ *  handles stay valid and keep answering from what was stored. Blocks while
+ *  tasks finish; never call it from a task. */
+void chorus_runtime_destroy(chorus_runtime *runtime);
+
+/** Loads the plugin at `path` and registers its tasks (all or none).
+ *  Loading the same file again is a no-op. CHORUS_E_ARGUMENT with the
+ *  loader's message when the file cannot be loaded (missing, unsafe
+ *  permissions, ABI mismatch, invalid descriptor); CHORUS_E_STATE when a
+ *  task name is already registered. */
+chorus_status chorus_runtime_load_plugin(chorus_runtime *runtime, const char *path);
+
+/** Registers a host-provided C function as the task `name` with the
+ *  declared `signature` (see "Signatures"), exactly as if a plugin had
+ *  declared it: same argument checks, same calling convention, same
+ *  results. `flags` are CHORUS_TASK_* bits; with CHORUS_TASK_BIND the
+ *  function receives `chorus_context *` first and can use chorus_host_api().
+ *  Other options take the chorus_task defaults (3 retries, Celery's delays).
+ *  `name` and `signature` are copied; `function` must stay callable while
+ *  the runtime exists. CHORUS_E_ARGUMENT for NULL, a bad name, a bad
+ *  signature or unknown flags; CHORUS_E_STATE if the name is taken. */
+chorus_status chorus_runtime_register_task(chorus_runtime *runtime, const char *name,
+                                           const char *signature, uint32_t flags,
+                                           chorus_task_fn function);
+
+/* ---- Signatures and canvases ---------------------------------------------- */
+
+/** Parses a Celery signature dict as JSON text: a task, or a
+ *  celery.chain / celery.group / celery.chord dict. `*signature_out` is
+ *  owned by the caller. CHORUS_E_ARGUMENT for malformed JSON or a malformed
+ *  signature; the message names the place ("canvas.kwargs.tasks[1].args:
+ *  expected an array, got string"). Task names are checked at apply time. */
+chorus_status chorus_signature_from_json(const char *json, chorus_signature **signature_out);
+
+/** A signature of the task `name` with no arguments. */
+chorus_status chorus_signature_new(const char *task, chorus_signature **signature_out);
+
+/** Destroys a signature. NULL is a no-op. Canvases built from it, and
+ *  work applied from it, are unaffected (they copied it). */
+void chorus_signature_destroy(chorus_signature *signature);
+
+/** Appends a positional argument given as JSON text ("1", "\"text\"",
+ *  "[1,2]"). On a chain, group or chord the argument is a partial argument
+ *  for its members, as in Celery. CHORUS_E_ARGUMENT for malformed JSON. */
+chorus_status chorus_signature_add_arg(chorus_signature *signature, const char *json);
+
+/** Sets the keyword argument `name` to a value given as JSON text. */
+chorus_status chorus_signature_add_kwarg(chorus_signature *signature, const char *name, const char *json);
+
+/** The signature as Celery JSON text, owned by the caller (chorus_free). */
+chorus_status chorus_signature_json(const chorus_signature *signature, char **json_out);
+
+/** A chain of `count` (>= 1) signatures run one after another, each
+ *  receiving the previous result. The members are copied; the caller keeps
+ *  and destroys them. */
+chorus_status chorus_chain(const chorus_signature *const *members, size_t count,
+                           chorus_signature **chain_out);
+
+/** A group of `count` (>= 1) signatures run in parallel; its result is the
+ *  list of member results in order. Members are copied. */
+chorus_status chorus_group(const chorus_signature *const *members, size_t count,
+                           chorus_signature **group_out);
+
+/** A chord: the `count` (>= 1) header signatures run in parallel, then
+ *  `body` receives the list of their results. All are copied. */
+chorus_status chorus_chord(const chorus_signature *const *header, size_t count,
+                           const chorus_signature *body, chorus_signature **chord_out);
+
+/** Adds a success callback (copied), applied with the result, following
+ *  Celery's rules: on a chain the last step, on a chord the body, on a
+ *  group the first member only (use a chord to run after all members). */
+chorus_status chorus_link(chorus_signature *signature, const chorus_signature *callback);
+
+/** Adds an error callback (copied): on a task, run when it fails; on a
+ *  chain, every step; on a group, every member; on a chord, the body. */
+chorus_status chorus_link_error(chorus_signature *signature, const chorus_signature *errback);
+
+/* ---- Applying work and results -------------------------------------------- */
+
+/** Publishes `signature` (read, not kept) and returns at once;
+ *  `*result_out` receives a result handle owned by the caller
+ *  (chorus_result_destroy). The work runs on the runtime's threads.
+ *  CHORUS_E_UNKNOWN_TASK (message with suggestions) when a task it names is
+ *  not registered; CHORUS_E_ARGUMENT for a malformed canvas or option.
+ *  Nothing is published on error. */
+chorus_status chorus_apply(chorus_runtime *runtime, const chorus_signature *signature,
+                           chorus_result **result_out);
+
+/** Destroys a result handle; the work itself continues. NULL is a no-op. */
+void chorus_result_destroy(chorus_result *result);
+
+/** Blocks until the work is done or `timeout_seconds` (real time) passed; a
+ *  negative timeout waits without limit. CHORUS_OK when it succeeded (read
+ *  it with chorus_result_json), CHORUS_E_TASK_FAILED when it failed or was
+ *  revoked (message: the task's error), CHORUS_E_TIMEOUT when time ran out
+ *  (the work goes on; wait again). CHORUS_E_ARGUMENT for a NaN timeout. */
+chorus_status chorus_result_wait(chorus_result *result, double timeout_seconds);
+
+/** The current state as Celery's name: "PENDING", "RECEIVED", "STARTED",
+ *  "RETRY", "SUCCESS", "FAILURE" or "REVOKED" (a group: SUCCESS when all
+ *  members succeeded, FAILURE as soon as one failed). Static storage. Does
+ *  not block. */
+chorus_status chorus_result_state(const chorus_result *result, const char **state_out);
+
+/** The task id (for a chain its last task, for a chord its body, for a
+ *  group the group id), NUL-terminated, into `id_out` of `id_size` bytes
+ *  (CHORUS_ID_SIZE is always enough). CHORUS_E_BUFFER when too small. */
+chorus_status chorus_result_id(const chorus_result *result, char *id_out, size_t id_size);
+
+/** The result as JSON text, owned by the caller (chorus_free); for a group
+ *  the JSON list of member results. Does not block: CHORUS_E_STATE while the
+ *  work is not finished, CHORUS_E_TASK_FAILED when it failed. */
+chorus_status chorus_result_json(chorus_result *result, char **json_out);
+
+/** The error of finished, failed work ("TaskFailure: boom" style text, with
+ *  the failing task's name and id), owned by the caller (chorus_free).
+ *  CHORUS_E_STATE when the work did not fail or is not finished. */
+chorus_status chorus_result_error(chorus_result *result, char **message_out);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* CHORUS_EMBEDDING_H */
+#endif /* CHORUS_NO_EMBEDDING */

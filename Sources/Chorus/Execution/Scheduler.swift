@@ -166,6 +166,9 @@ public final class Scheduler: @unchecked Sendable {
             running = false
         }
         threadExited = true
+        // The thread's closure holds the scheduler; dropping the thread breaks
+        // that cycle so a shut-down scheduler is freed.
+        thread = nil
         condition.broadcast()
         condition.unlock()
     }

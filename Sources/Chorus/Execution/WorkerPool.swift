@@ -36,9 +36,14 @@ public final class WorkerPool: @unchecked Sendable {
     /// During a `.finish` shutdown, running jobs may still submit follow-up
     /// jobs (a job's callbacks); they run before the executors exit.
     private var finishing = false
-    /// Written only in `init` (before any executor starts), read-only afterwards,
-    /// so it is read without the lock.
-    private var threads: [Thread] = []
+    /// Marks executor threads: each holds its pool's address in this slot, so
+    /// the pool needs no list of `Thread`s (which, holding closures that hold
+    /// the pool, would keep a shut-down pool alive forever).
+    private static let executorSlot: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     /// Starts `threadCount` executors (default: the active processor count).
     /// `stackSize` (bytes) matters for plugins with deep C stacks; 0 = platform default.
@@ -46,9 +51,13 @@ public final class WorkerPool: @unchecked Sendable {
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "chorus-worker", stackSize: Int = 0) {
         precondition(threadCount > 0, "a WorkerPool needs at least one thread")
         self.threadCount = threadCount
+        var threads: [Thread] = []
         condition.lock()
         for index in 0..<threadCount {
-            let thread = Thread { self.executorLoop() }
+            let thread = Thread {
+                pthread_setspecific(Self.executorSlot, Unmanaged.passUnretained(self).toOpaque())
+                self.executorLoop()
+            }
             thread.name = "\(name)-\(index)"
             if stackSize > 0 { thread.stackSize = stackSize }
             threads.append(thread)
@@ -115,8 +124,7 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     private var isExecutorThread: Bool {
-        let current = Thread.current
-        return threads.contains { $0 === current }
+        pthread_getspecific(Self.executorSlot) == Unmanaged.passUnretained(self).toOpaque()
     }
 
     private func locked<R>(_ body: () -> R) -> R {

@@ -66,7 +66,13 @@ public final class TaskRegistry: Sendable {
         } catch {
             throw ChorusError(error.code, "task '\(name)': \(error.message)")
         }
-        let task = RegisteredTask(name: name, signature: parsed, options: options, plugin: nil, doc: doc, body: .swift(function))
+        try add(RegisteredTask(name: name, signature: parsed, options: options, plugin: nil, doc: doc, body: .swift(function)))
+    }
+
+    /// Adds one task registered by the program itself (not a plugin), or
+    /// throws `.duplicateTask` naming the current owner of the name.
+    func add(_ task: RegisteredTask) throws(ChorusError) {
+        let name = task.name
         let clash: RegisteredTask? = state.withLock { state in
             if let existing = state.tasks[name] { return existing }
             state.tasks[name] = task

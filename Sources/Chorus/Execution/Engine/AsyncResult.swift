@@ -63,17 +63,15 @@ public struct AsyncResult: Sendable {
         return try wait(until: deadline)
     }
 
-    /// `wait` without blocking the caller's task: the wait runs on its own thread.
-    public func get(timeout: Double? = nil) async throws -> JSON {
-        try await withCheckedThrowingContinuation { continuation in
+    /// `wait` without blocking the caller's task: the wait runs on its own
+    /// thread. Throws the same typed errors as `wait`.
+    public func get(timeout: Double? = nil) async throws(ChorusError) -> JSON {
+        let outcome: Result<JSON, ChorusError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                do {
-                    continuation.resume(returning: try self.wait(timeout: timeout))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
+                continuation.resume(returning: Result { () throws(ChorusError) in try self.wait(timeout: timeout) })
             }
         }
+        return try outcome.get()
     }
 
     private func wait(until deadline: Date?) throws(ChorusError) -> JSON {

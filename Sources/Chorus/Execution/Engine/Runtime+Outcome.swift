@@ -34,6 +34,7 @@ extension Runtime {
         // The result and the attempt are stored before any follow-up is
         // published, so whoever waits on a later step sees a complete history.
         // (Celery publishes callbacks first only to list them as `children`.)
+        // The attempt first: storing the meta wakes waiters, who may read the history at once.
         record(run, state: .success, finishedAt: configuration.clock.now)
         storeMeta(ResultMeta(
             taskID: run.id, state: .success, result: result, retries: run.headers.retries, groupID: run.headers.group,
