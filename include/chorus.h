@@ -581,8 +581,9 @@ typedef enum chorus_backend {
     /** In-memory broker and result store (the default): fast, lost when the
      *  runtime is destroyed. */
     CHORUS_BACKEND_MEMORY = 0,
-    /** The durable SQLite backend at a file path. Not available in this
-     *  version: chorus_runtime_create returns CHORUS_E_UNSUPPORTED. */
+    /** The durable SQLite backend at a file path: queue, results, attempt
+     *  history and plugin state survive restarts and are shared with
+     *  `chorus worker` processes on the same file. */
     CHORUS_BACKEND_SQLITE = 1
 } chorus_backend;
 
@@ -608,8 +609,9 @@ chorus_status chorus_config_set_time_scale(chorus_config *config, double scale);
 /** Chooses the backend. `path` is the database file for
  *  CHORUS_BACKEND_SQLITE (copied) and must be NULL for
  *  CHORUS_BACKEND_MEMORY. CHORUS_E_ARGUMENT for an unknown kind or a
- *  missing/extra path. The SQLite backend is accepted here and refused by
- *  chorus_runtime_create with CHORUS_E_UNSUPPORTED in this version. */
+ *  missing/extra path. A database that cannot be opened (not SQLite,
+ *  corrupt, another application's) makes chorus_runtime_create fail with
+ *  CHORUS_E_BACKEND and the reason in chorus_last_error. */
 chorus_status chorus_config_set_backend(chorus_config *config, chorus_backend kind, const char *path);
 
 /** Adds a plugin file (copied) that chorus_runtime_create loads, in the

@@ -7,7 +7,10 @@
  *     export PKG_CONFIG_PATH=PREFIX/lib/pkgconfig
  *     cc -std=c99 -Wall -Wextra -Werror chord.c -o chord \
  *        $(pkg-config --cflags --libs chorus)
- *     ./chord PREFIX/lib/chorus/plugins/libchorus-examples.so
+ *     ./chord PREFIX/lib/chorus/plugins/libchorus-examples.so [DATABASE]
+ *
+ * With a DATABASE path the runtime uses the durable SQLite backend (shared with
+ * `chorus worker` processes); without one it runs in memory.
  *
  * Without an argument the plugin path comes from the pkg-config variable
  * `plugindir` baked in at build time (CHORUS_PLUGIN_DIR), if defined.
@@ -53,6 +56,7 @@ int main(int argc, char **argv) {
 
     check(chorus_config_create(&config), NULL, "config");
     check(chorus_config_set_concurrency(config, 2), config, "concurrency");
+    if (argc > 2) check(chorus_config_set_backend(config, CHORUS_BACKEND_SQLITE, argv[2]), config, "backend");
     check(chorus_runtime_create(config, &runtime), config, "runtime");
     chorus_config_destroy(config);
     check(chorus_runtime_load_plugin(runtime, plugin), runtime, "load plugin");

@@ -20,12 +20,13 @@ enum RuntimeFactory {
                 throw APIError(error)
             }
         case .sqlite(let path):
-            // WIRE-SQLITE: the one place the durable backend plugs in. Once it
-            // exists, open it at `path` and build the runtime with
-            // `Runtime(registry:configuration:broker:store:state:)` here.
-            throw APIError(
-                CHORUS_E_UNSUPPORTED,
-                "the SQLite backend (\(path)) is not available in this version of libchorus; use CHORUS_BACKEND_MEMORY")
+            // The durable backend: queue, results, history and plugin state in one file.
+            do throws(ChorusError) {
+                let backend = try SQLiteBackend(path: path, scale: TimeScale(values.timeScale))
+                runtime = try Runtime(registry: registry, configuration: configuration, broker: backend, store: backend, state: backend)
+            } catch {
+                throw APIError(error)
+            }
         }
         runtime.start()
         return runtime

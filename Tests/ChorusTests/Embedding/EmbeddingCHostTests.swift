@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Chorus
 
 /// The C embedding API, used as a C program uses it: compiled against the
 /// installed header and library with pkg-config, run without LD_LIBRARY_PATH.
@@ -37,6 +38,17 @@ import Testing
         let run = try InstalledChorus.run(host, ["/nonexistent/libnothing.so"])
         #expect(run.status == 1)
         #expect(run.stderr.hasPrefix("chord: load plugin: CHORUS_E_ARGUMENT: chorus_runtime_load_plugin: plugin /nonexistent/libnothing.so"))
+    }
+
+    @Test func theChordExampleRunsOnTheDurableBackend() throws {
+        let example = try InstalledChorus.compile(InstalledChorus.chordExample)
+        let database = PluginBuilder.makePrivateDirectory(prefix: "chorus-embed-db") + "/chorus.db"
+        let run = try InstalledChorus.run(example, [try InstalledChorus.pluginPath, database])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("= 10"))
+        // The attempts are in the database, where `chorus history` and workers see them.
+        let backend = try SQLiteBackend(path: database)
+        #expect(try backend.inspect().queues.allSatisfy { $0.queued == 0 })
     }
 
     @Test func everyErrorPathReturnsItsDocumentedStatusAndMessage() throws {

@@ -87,8 +87,8 @@ int main(int argc, char **argv) {
     expect("set on NULL config", chorus_config_set_concurrency(NULL, 2), CHORUS_E_ARGUMENT, NULL, "chorus_config is NULL");
 
     chorus_config_create(&sqlite);
-    expect("sqlite accepted", chorus_config_set_backend(sqlite, CHORUS_BACKEND_SQLITE, "/tmp/chorus-test.db"), CHORUS_OK, NULL, NULL);
-    expect("sqlite unsupported", chorus_runtime_create(sqlite, &failed), CHORUS_E_UNSUPPORTED, sqlite, "SQLite backend (/tmp/chorus-test.db) is not available");
+    expect("sqlite accepted", chorus_config_set_backend(sqlite, CHORUS_BACKEND_SQLITE, "/dev/null/not-a-dir/chorus.db"), CHORUS_OK, NULL, NULL);
+    expect("sqlite unopenable", chorus_runtime_create(sqlite, &failed), CHORUS_E_BACKEND, sqlite, "/dev/null/not-a-dir/chorus.db");
     expect_null("runtime_out cleared", failed);
     chorus_config_destroy(sqlite);
 
