@@ -21,7 +21,7 @@ struct ChorusCommand: ParsableCommand {
         version: ChorusVersion.full,
         subcommands: [
             TasksCommand.self, CallCommand.self, ApplyCommand.self, SendCommand.self, WorkerCommand.self, ResultCommand.self,
-            HistoryCommand.self, InspectCommand.self, DemoCommand.self,
+            HistoryCommand.self, InspectCommand.self, ReportCommand.self, DemoCommand.self,
         ]
     )
 

@@ -16,3 +16,13 @@ extension MemoryBackend: PendingCounting {
         return ready + delayed + claimed
     }
 }
+
+extension SQLiteBackend: PendingCounting {
+    /// Queued, scheduled and claimed messages of `queues` in the database — of
+    /// every process sharing it. 0 when the database cannot be read.
+    public func outstandingCount(queues: [String]) -> Int {
+        guard let report = try? inspect() else { return 0 }
+        let wanted = Set(queues)
+        return report.queues.filter { wanted.contains($0.queue) }.reduce(0) { $0 + $1.queued + $1.scheduled + $1.running }
+    }
+}

@@ -35,6 +35,7 @@ struct ApplyCommand: ParsableCommand {
 
     @OptionGroup var runtimeOptions: RuntimeOptions
     @OptionGroup var pluginOptions: PluginOptions
+    @OptionGroup var database: OptionalDatabaseOptions
 
     @Option(help: ArgumentHelp("Give up waiting after S seconds (real time).", valueName: "S"))
     var timeout: Double?
@@ -48,7 +49,7 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         let parsed = try CanvasInput.parse(canvas)
         let registry = try pluginOptions.makeRegistry()
-        let runtime = try Runtime(registry: registry, configuration: runtimeOptions.configuration())
+        let runtime = try database.makeRuntime(registry: registry, configuration: runtimeOptions.configuration())
         if !quiet {
             let printer = ProgressPrinter()
             runtime.observe { printer.print($0) }

@@ -38,6 +38,7 @@ struct CallCommand: ParsableCommand {
 
     @OptionGroup var runtimeOptions: RuntimeOptions
     @OptionGroup var pluginOptions: PluginOptions
+    @OptionGroup var database: OptionalDatabaseOptions
 
     func run() throws {
         let (args, kwargs) = try CommandLineValues.parse(words: values, argsJSON: argsJSON, kwargsJSON: kwargsJSON)
@@ -45,7 +46,7 @@ struct CallCommand: ParsableCommand {
         let resolved = try registry.task(named: task)
         // Arguments that cannot fit are bad input (exit 65), not a task failure.
         _ = try Invoker.check(resolved, args: args, kwargs: kwargs)
-        let runtime = try Runtime(registry: registry, configuration: runtimeOptions.configuration())
+        let runtime = try database.makeRuntime(registry: registry, configuration: runtimeOptions.configuration())
         runtime.start()
         defer { runtime.shutdown(timeout: 5) }
         let result = try runtime.apply(.task(Signature(task, args: args, kwargs: kwargs)))

@@ -14,8 +14,12 @@ struct DemoCommand: ParsableCommand {
             a group's link fires after its FIRST task; a chord's body waits for all three; a
             permanent header failure ends the chord in error after six attempts.
 
-            The default time scale (0.05) ends the demo in under a minute; --time-scale 1
-            gives the tutorial's real timings (minutes). --seed makes a run repeatable.
+            The reports live in the embedded durable database (--db, default
+            ~/.local/state/chorus/chorus.db; no server to start), so `chorus report list`
+            and `chorus report show ID` show them afterwards; --memory keeps everything in
+            memory instead. The default time scale (0.05) ends the demo in under a minute;
+            --time-scale 1 gives the tutorial's real timings (minutes). --seed makes a run
+            repeatable.
 
             Examples:
               chorus demo
@@ -33,14 +37,25 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Executor threads; the default runs all nine API calls at once.", valueName: "N"))
     var concurrency: Int = 9
 
+    @Flag(help: "Keep everything in memory instead of the durable database.")
+    var memory = false
+
     @OptionGroup var pluginOptions: PluginOptions
+    @OptionGroup var database: DatabaseOptions
 
     func run() throws {
         var configuration = RuntimeConfiguration(concurrency: concurrency, timeScale: timeScale)
         if let seed { configuration.random = SeededRandomSource(seed: seed) }
         let registry = try pluginOptions.makeRegistry()
         _ = try registry.task(named: "report_create")
-        let runtime = try Runtime(registry: registry, configuration: configuration)
+        let runtime: Runtime
+        if memory {
+            runtime = try Runtime(registry: registry, configuration: configuration)
+        } else {
+            let backend = try database.open(scale: timeScale)
+            runtime = try Runtime(registry: registry, configuration: configuration, broker: backend, store: backend, state: backend)
+            print("database: \(backend.path)")
+        }
         let printer = DemoPrinter()
         runtime.observe { printer.print($0) }
         runtime.start()
