@@ -97,4 +97,24 @@ import Testing
         #expect(try cluster.eventually(timeout: 30) { try cluster.runs(backend).count == 5 })
         #expect(try cluster.runs(backend).values.allSatisfy { $0 == 1 })
     }
+
+    @Test func aTaskThatKeepsKillingItsWorkerFailsAfterTheDeliveryLimit() throws {
+        let cluster = try DurableCluster()
+        let backend = try cluster.backend()
+        let producer = try cluster.producer(backend)
+        let poison = try producer.apply(.task(Signature("durable.crash", args: ["poison"])))
+        var restarts = 0
+        while try backend.result(for: poison.id)?.state != .failure && restarts < 8 {
+            let worker = try cluster.startWorker(concurrency: 1, extra: ["--lease", "0.3", "--max-deliveries", "3"])
+            restarts += 1
+            // The worker dies running the task, or lives on once the task failed for good.
+            _ = worker.wait(timeout: 5)
+            worker.stop()
+        }
+        let meta = try #require(try backend.result(for: poison.id))
+        #expect(meta.state == .failure)
+        #expect(meta.error?.type == "WorkerLostError")
+        #expect(meta.error?.message.contains("delivery limit 3") == true)
+        #expect(try cluster.runs(backend, prefix: "started:")["poison"] == 3)
+    }
 }

@@ -4,6 +4,7 @@
 
 #include "chorus.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -46,6 +47,15 @@ static int64_t third_time(chorus_context *ctx, const char *id) {
     return record(ctx, id);
 }
 
+/* Kills its own worker process: a poison task. */
+static int64_t crash(chorus_context *ctx, const char *id) {
+    char key[256];
+    snprintf(key, sizeof key, "started:%s", id);
+    host->state_increment(ctx, key, 1, NULL);
+    raise(SIGKILL);
+    return 0;
+}
+
 static const chorus_task record_task = {
     sizeof(chorus_task), CHORUS_TASK_BIND, "durable.record", "int64 (string id)", (chorus_task_fn)record,
     0, 0, 0, 0, 0, "records one run of id"};
@@ -58,8 +68,11 @@ static const chorus_task slow_early_task = {
 static const chorus_task third_task = {
     sizeof(chorus_task), CHORUS_TASK_BIND | CHORUS_TASK_AUTORETRY, "durable.third_time", "int64 (string id)",
     (chorus_task_fn)third_time, 5, 0, 0, 0, 2.0, "succeeds on its third attempt, 2 s apart"};
-static const chorus_task *const tasks[] = {&record_task, &slow_late_task, &slow_early_task, &third_task};
-static const chorus_plugin plugin = {sizeof(chorus_plugin), CHORUS_ABI_VERSION, "durable", "1.0.0", 4, 0, tasks};
+static const chorus_task crash_task = {
+    sizeof(chorus_task), CHORUS_TASK_BIND | CHORUS_TASK_ACKS_LATE, "durable.crash", "int64 (string id)",
+    (chorus_task_fn)crash, 0, 0, 0, 0, 0, "acks_late: kills its worker"};
+static const chorus_task *const tasks[] = {&record_task, &slow_late_task, &slow_early_task, &third_task, &crash_task};
+static const chorus_plugin plugin = {sizeof(chorus_plugin), CHORUS_ABI_VERSION, "durable", "1.0.0", 5, 0, tasks};
 
 CHORUS_EXPORT const chorus_plugin *CHORUS_PLUGIN_ENTRY(const chorus_host *h, char *error, size_t error_size) {
     (void)error;
