@@ -82,7 +82,9 @@ final class PluginLibrary: Sendable {
         }
         guard let symbol = dlsym(handle, CHORUS_PLUGIN_ENTRY_NAME) else {
             let message = missingEntryMessage(handle, path: file.path)
-            dlclose(handle)  // Nothing of the plugin ran but its constructors.
+            // Not closed: its constructors have run, and unloading a library
+            // built with a managed runtime (Swift, for one) after that crashes
+            // the process. The mapping stays; nothing of it is ever called.
             throw ChorusError(.abiMismatch, message)
         }
         return (handle, unsafeBitCast(symbol, to: chorus_plugin_entry_fn.self))

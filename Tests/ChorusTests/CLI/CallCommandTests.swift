@@ -78,6 +78,15 @@ import Testing
         #expect(r.stderr.contains("chmod go-w \(copy)"))
     }
 
+    @Test func aSwiftLibraryThatIsNotAPluginIsRefusedWithoutCrashing() throws {
+        // libChorusEmbedding is a Swift library: unloading it after a failed
+        // lookup would crash the process, so the loader keeps it mapped.
+        let library = ChorusBinary.directory + "/libChorusEmbedding.so"
+        let r = try ChorusBinary.run(["tasks", "--plugin", library])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("does not export chorus_plugin_entry_v1"))
+    }
+
     @Test func tasksListsPluginsSignaturesAndOptions() throws {
         let r = try ChorusBinary.run(["tasks"])
         #expect(r.status == 0)
