@@ -32,6 +32,16 @@ public struct InspectReport: Sendable, Hashable {
         public var scheduled: Int
         /// Leased by a worker whose lease has not lapsed.
         public var running: Int
+        /// Set aside because they could not be decoded; never delivered.
+        public var dead: Int
+
+        public init(queue: String, queued: Int, scheduled: Int, running: Int, dead: Int = 0) {
+            self.queue = queue
+            self.queued = queued
+            self.scheduled = scheduled
+            self.running = running
+            self.dead = dead
+        }
     }
 
     /// A registered worker and how recently it was heard from.
