@@ -23,6 +23,13 @@ import Foundation
 ///
 /// The `scale` must match the `RuntimeConfiguration.timeScale` of runtimes
 /// using this backend, and be the same in every process sharing the file.
+///
+/// Use ONE backend object per process as broker, store and state store: a
+/// `StateTransaction` holds the database's single write lock, and only calls
+/// made through the same object on the same thread join it. Other writers —
+/// threads, processes, other objects on the file — wait for it (up to
+/// `busyTimeout`), so keep transactions short and never wait for a task's
+/// result inside one.
 public final class SQLiteBackend: Sendable {
     /// The database file.
     public let path: String
