@@ -8,7 +8,8 @@ import Foundation
 /// leased until it is due and claimed, so however long its countdown, no
 /// lease can lapse under it (Celery's visibility-timeout trap on Redis).
 /// A leased message whose deadline passes is claimable again, ahead of its
-/// queue's waiting messages, with `redelivered` set.
+/// queue's waiting messages, with `redelivered` set. A message that cannot be
+/// decoded is set aside as dead (status 2), never deleted.
 extension SQLiteBackend: Broker {
     public func publish(_ message: TaskMessage, to queue: String) throws(ChorusError) {
         let row = try Self.messageRow(message, queue: queue, due: dueMicros(forEta: message.headers.eta), now: Self.micros(clock.now))
@@ -57,9 +58,10 @@ extension SQLiteBackend: Broker {
             do {
                 message = try TaskMessage(headers: JSON(parsing: row.headers), bodyText: row.body)
             } catch {
-                // It can never run; keeping it would block the queue head forever.
-                try c.run("DELETE FROM messages WHERE id = ?", [.int(id)])
-                return .failure(ChorusError(.backend, "database \(path) held an unreadable message on queue \(row.queue) (\(error)); it was dropped"))
+                // It can never run, and left in place it would block the queue
+                // head forever: set it aside (status 2) for an operator.
+                try c.run("UPDATE messages SET status = 2, lease_tag = NULL WHERE id = ?", [.int(id)])
+                return .failure(ChorusError(.backend, "database \(path) holds an unreadable message (row \(id)) on queue \(row.queue) (\(error)); it was set aside as dead and the queue goes on"))
             }
             let claimed = ClaimedRow(message: message, queue: row.queue, deliveryCount: row.count + 1, redelivered: row.leased || row.redelivered)
             if let leaseUntil {

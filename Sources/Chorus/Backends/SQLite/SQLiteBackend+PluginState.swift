@@ -46,6 +46,7 @@ extension SQLiteBackend: PluginStateStore {
             return SQLiteStateTransaction(backend: self, connection: pinned, key: pool.pin(pinned), nested: true, broker: broker, local: local)
         }
         var retry = 0
+        let start = Date()
         while true {
             do throws(SQLiteError) {
                 try pool.lockWriter(timeout: max(options.busyTimeout, 0.001))
@@ -64,8 +65,8 @@ extension SQLiteBackend: PluginStateStore {
                     throw error
                 }
                 return SQLiteStateTransaction(backend: self, connection: connection, key: pool.pin(connection), nested: false, broker: broker, local: local)
-            } catch where error.isBusy && retry < Self.busyRetryPauses.count {
-                Thread.sleep(forTimeInterval: Self.busyRetryPauses[retry])
+            } catch where error.isBusy && busyRetryPause(retry, since: start) != nil {
+                Thread.sleep(forTimeInterval: busyRetryPause(retry, since: start) ?? 0)
                 retry += 1
             } catch {
                 throw describe(error, "beginning a transaction")

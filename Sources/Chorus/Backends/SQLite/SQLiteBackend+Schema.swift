@@ -21,7 +21,7 @@ extension SQLiteBackend {
             task_name TEXT NOT NULL,
             headers TEXT NOT NULL,                 -- Celery v2 headers JSON, as TaskMessage writes it
             body TEXT NOT NULL,                    -- Celery v2 body JSON [args, kwargs, embed]
-            status INTEGER NOT NULL DEFAULT 0,     -- 0 waiting (ready, or scheduled until visible_at), 1 leased
+            status INTEGER NOT NULL DEFAULT 0,     -- 0 waiting (ready, or scheduled until visible_at), 1 leased, 2 dead (unreadable)
             visible_at INTEGER NOT NULL,           -- waiting: due time; leased: lease deadline
             published_at INTEGER NOT NULL,
             delivery_count INTEGER NOT NULL DEFAULT 0,

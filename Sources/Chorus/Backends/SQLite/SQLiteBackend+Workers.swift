@@ -51,12 +51,14 @@ extension SQLiteBackend {
             defer { if !pinned { try? c.exec("COMMIT") } }
             let queues = try c.query("""
                 SELECT queue,
-                    sum(CASE WHEN visible_at <= ?1 THEN 1 ELSE 0 END),
+                    sum(CASE WHEN status IN (0, 1) AND visible_at <= ?1 THEN 1 ELSE 0 END),
                     sum(CASE WHEN status = 0 AND visible_at > ?1 THEN 1 ELSE 0 END),
-                    sum(CASE WHEN status = 1 AND visible_at > ?1 THEN 1 ELSE 0 END)
+                    sum(CASE WHEN status = 1 AND visible_at > ?1 THEN 1 ELSE 0 END),
+                    sum(CASE WHEN status = 2 THEN 1 ELSE 0 END)
                 FROM messages GROUP BY queue ORDER BY queue
                 """, [.int(now)]) {
-                InspectReport.QueueCounts(queue: $0.text(0), queued: Int($0.int(1)), scheduled: Int($0.int(2)), running: Int($0.int(3)))
+                InspectReport.QueueCounts(
+                    queue: $0.text(0), queued: Int($0.int(1)), scheduled: Int($0.int(2)), running: Int($0.int(3)), dead: Int($0.int(4)))
             }
             let workers = try c.query(
                 "SELECT id, hostname, pid, queues, concurrency, started_at, heartbeat_at FROM workers ORDER BY id"

@@ -23,6 +23,13 @@ import Foundation
 ///
 /// The `scale` must match the `RuntimeConfiguration.timeScale` of runtimes
 /// using this backend, and be the same in every process sharing the file.
+///
+/// Use ONE backend object per process as broker, store and state store: a
+/// `StateTransaction` holds the database's single write lock, and only calls
+/// made through the same object on the same thread join it. Other writers —
+/// threads, processes, other objects on the file — wait for it (up to
+/// `busyTimeout`), so keep transactions short and never wait for a task's
+/// result inside one.
 public final class SQLiteBackend: Sendable {
     /// The database file.
     public let path: String
@@ -36,9 +43,9 @@ public final class SQLiteBackend: Sendable {
 
     /// Tunables; the defaults suit production.
     public struct Options: Sendable {
-        /// How long a call waits for another process's write lock before
-        /// failing with a `.backend` "locked" error (seconds, after which a
-        /// few short retries follow).
+        /// How long a call waits for another process's (or a long open
+        /// transaction's) lock before failing with a `.backend` "locked"
+        /// error, in seconds.
         public var busyTimeout: Double
         /// Connections this backend opens at most (one per concurrently busy thread).
         public var maximumConnections: Int
@@ -55,7 +62,7 @@ public final class SQLiteBackend: Sendable {
         public var verifyOnOpen: Bool
 
         public init(
-            busyTimeout: Double = 5, maximumConnections: Int = 8, resultExpires: Double = 86_400,
+            busyTimeout: Double = 5, maximumConnections: Int = 16, resultExpires: Double = 86_400,
             attemptExpires: Double = 7 * 86_400, maximumSizeBytes: Int64? = nil, verifyOnOpen: Bool = true
         ) {
             self.busyTimeout = busyTimeout
@@ -117,8 +124,15 @@ public final class SQLiteBackend: Sendable {
 
     // MARK: - Running statements
 
-    /// Retries of a whole write transaction after SQLite's busy timeout ran out.
-    static let busyRetryPauses: [Double] = [0.01, 0.05, 0.25]
+    /// Pauses before retrying a whole call that failed with SQLITE_BUSY or
+    /// SQLITE_LOCKED (cases SQLite's busy handler does not wait out, such as
+    /// a stale WAL snapshot), doubling from 1 ms to at most 50 ms, for as
+    /// long as `busyTimeout` allows since the call began.
+    func busyRetryPause(_ retry: Int, since start: Date) -> Double? {
+        let pause = min(0.05, 0.001 * Double(1 << min(retry, 6)))
+        guard Date().timeIntervalSince(start) + pause < options.busyTimeout else { return nil }
+        return pause
+    }
 
     /// Runs `body` in a write transaction (BEGIN IMMEDIATE ... COMMIT), or in a
     /// savepoint of the calling thread's open `StateTransaction`. On any error
@@ -134,6 +148,7 @@ public final class SQLiteBackend: Sendable {
             }
         }
         var retry = 0
+        let start = Date()
         while true {
             do throws(SQLiteError) {
                 try pool.lockWriter(timeout: max(options.busyTimeout, 0.001))
@@ -141,8 +156,8 @@ public final class SQLiteBackend: Sendable {
                 let connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
                 defer { pool.checkin(connection) }
                 return try connection.immediateTransaction(body)
-            } catch where error.isBusy && retry < Self.busyRetryPauses.count {
-                Thread.sleep(forTimeInterval: Self.busyRetryPauses[retry])
+            } catch where error.isBusy && busyRetryPause(retry, since: start) != nil {
+                Thread.sleep(forTimeInterval: busyRetryPause(retry, since: start) ?? 0)
                 retry += 1
             } catch {
                 throw describe(error, doing())
@@ -160,13 +175,14 @@ public final class SQLiteBackend: Sendable {
             do throws(SQLiteError) { return try body(pinned) } catch { throw describe(error, doing()) }
         }
         var retry = 0
+        let start = Date()
         while true {
             do throws(SQLiteError) {
                 let connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
                 defer { pool.checkin(connection) }
                 return try body(connection)
-            } catch where error.isBusy && retry < Self.busyRetryPauses.count {
-                Thread.sleep(forTimeInterval: Self.busyRetryPauses[retry])
+            } catch where error.isBusy && busyRetryPause(retry, since: start) != nil {
+                Thread.sleep(forTimeInterval: busyRetryPause(retry, since: start) ?? 0)
                 retry += 1
             } catch {
                 throw describe(error, doing())

@@ -3,10 +3,11 @@ extension SQLiteConnection {
     /// up front, so the transaction never fails half-way to upgrade it. Any
     /// error rolls everything back.
     func immediateTransaction<R>(_ body: (SQLiteConnection) throws(SQLiteError) -> R) throws(SQLiteError) -> R {
-        try exec("BEGIN IMMEDIATE")
+        // Prepared once per connection (`run` caches), not parsed per call.
+        try run("BEGIN IMMEDIATE")
         do throws(SQLiteError) {
             let value = try body(self)
-            try exec("COMMIT")
+            try run("COMMIT")
             return value
         } catch {
             if !isAutocommit { try? exec("ROLLBACK") }

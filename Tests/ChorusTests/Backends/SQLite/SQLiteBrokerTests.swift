@@ -178,4 +178,19 @@ import Testing
         #expect(Date().timeIntervalSince(sent) < 1)
         #expect(got.values == ["x"])
     }
+
+    @Test func anUnreadableMessageIsSetAsideAndTheQueueGoesOn() throws {
+        let broker = try open()
+        try SQLiteFixtures.rawSQL(dir.database, """
+            INSERT INTO messages (queue, task_id, task_name, headers, body, visible_at, published_at)
+            VALUES ('q', 'bad', 'proj.add', '{"task": 1}', '[[], {}]', 0, 0)
+            """)
+        try broker.publish(SQLiteFixtures.message("good"), to: "q")
+        #expect { try broker.claim(from: ["q"], mode: .lease(seconds: 5), timeout: 0) } throws: { error in
+            let e = error as? ChorusError
+            return e?.code == .backend && e!.message.contains("set aside") && e!.message.contains(dir.database)
+        }
+        #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 5), timeout: 0)?.message.id == "good")
+        #expect(try broker.inspect().queues == [.init(queue: "q", queued: 0, scheduled: 0, running: 1, dead: 1)])
+    }
 }

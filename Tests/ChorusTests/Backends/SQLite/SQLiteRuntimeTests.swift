@@ -55,4 +55,30 @@ import Testing
             #expect(try a.attempts(forTask: result.id).count == 1)
         }
     }
+
+    @Test func runtimeTransactionsCommitRecordsAndWorkflowsTogether() throws {
+        let backend = try SQLiteBackend(path: dir.database, scale: TimeScale(0.001))
+        let rt = try runtime(on: backend)
+        defer { rt.shutdown() }
+        // The chord's counter (set through the store on this thread) joins the transaction too.
+        let result = try rt.transaction(namespace: "shop") { tx in
+            try tx.set("order:1", "saved")
+            return try tx.apply(Canvas(parsing: "chord(add(1, 1), add(2, 2)) | tsum()"))
+        }
+        #expect(try result.wait(timeout: 20) == 6)
+        #expect(try backend.get(namespace: "shop", key: "order:1") == "saved")
+        struct Abort: Error {}
+        var unsent: AsyncResult?
+        #expect(throws: Abort.self) {
+            try rt.transaction(namespace: "shop") { tx in
+                try tx.set("order:2", "saved")
+                unsent = try tx.apply(Canvas(parsing: "chord(add(1, 1), add(2, 2)) | tsum()"))
+                throw Abort()
+            }
+        }
+        #expect(try backend.get(namespace: "shop", key: "order:2") == nil)
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(try backend.result(for: try #require(unsent).id) == nil)
+        #expect(try backend.inspect().queues.allSatisfy { $0.queued + $0.scheduled + $0.running == 0 })
+    }
 }
