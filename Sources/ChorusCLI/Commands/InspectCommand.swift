@@ -27,7 +27,7 @@ struct InspectCommand: ParsableCommand {
                 "database": .string(backend.path), "taken_at": .string(CeleryDate.format(report.takenAt)),
                 "queues": .array(report.queues.map { q in
                     ["queue": .string(q.queue), "queued": .int(Int64(q.queued)), "scheduled": .int(Int64(q.scheduled)),
-                     "running": .int(Int64(q.running))]
+                     "running": .int(Int64(q.running)), "dead": .int(Int64(q.dead))]
                 }),
                 "workers": .array(report.workers.map { w in
                     ["id": .string(w.registration.id), "hostname": .string(w.registration.hostname),
@@ -41,7 +41,7 @@ struct InspectCommand: ParsableCommand {
         print("database \(backend.path)")
         if report.queues.isEmpty { print("queues: empty") }
         for q in report.queues {
-            print("queue \(q.queue): \(q.queued) queued, \(q.scheduled) scheduled, \(q.running) running")
+            print("queue \(q.queue): \(q.queued) queued, \(q.scheduled) scheduled, \(q.running) running\(q.dead > 0 ? ", \(q.dead) unreadable (set aside)" : "")")
         }
         if report.workers.isEmpty { print("workers: none") }
         for w in report.workers {

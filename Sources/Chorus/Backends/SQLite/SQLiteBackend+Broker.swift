@@ -13,7 +13,7 @@ import Foundation
 extension SQLiteBackend: Broker {
     public func publish(_ message: TaskMessage, to queue: String) throws(ChorusError) {
         let row = try Self.messageRow(message, queue: queue, due: dueMicros(forEta: message.headers.eta), now: Self.micros(clock.now))
-        try write("publishing \(message.taskName) \(message.id) to \(queue)") { (c: SQLiteConnection) throws(SQLiteError) in
+        _ = try write("publishing \(message.taskName) \(message.id) to \(queue)") { (c: SQLiteConnection) throws(SQLiteError) in
             try c.run(Self.insertMessage, row)
         }
         if pool.pinnedConnection() == nil { wake.notify() }

@@ -7,7 +7,7 @@ extension SQLiteBackend {
     /// Registers (or re-registers) a worker; its heartbeat is now.
     public func registerWorker(_ worker: WorkerRegistration) throws(ChorusError) {
         let now = clock.now.timeIntervalSince1970
-        try write("registering worker \(worker.id)") { (c: SQLiteConnection) throws(SQLiteError) in
+        _ = try write("registering worker \(worker.id)") { (c: SQLiteConnection) throws(SQLiteError) in
             try c.run("""
                 INSERT INTO workers (id, hostname, pid, queues, concurrency, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, queues = excluded.queues,

@@ -72,7 +72,7 @@ final class SQLiteStateTransaction: StateTransaction {
         }
         let now = SQLiteBackend.micros(backend.clock.now)
         let row = try SQLiteBackend.messageRow(message, queue: queue, due: backend.dueMicros(forEta: message.headers.eta), now: now)
-        try run("publishing \(message.taskName) \(message.id) to \(queue)") { (c: SQLiteConnection) throws(SQLiteError) in
+        _ = try run("publishing \(message.taskName) \(message.id) to \(queue)") { (c: SQLiteConnection) throws(SQLiteError) in
             try c.run(SQLiteBackend.insertMessage, row)
         }
         publishedLocally = true

@@ -199,6 +199,7 @@ extension Runtime {
         do {
             try store.store(meta)
         } catch {
+            PersistenceFailure.record()
             logger.error("storing the \(meta.state.rawValue) result of \(meta.taskID) failed: \(error.message)")
         }
     }
@@ -214,6 +215,7 @@ extension Runtime {
         do {
             try store.recordAttempt(record)
         } catch {
+            PersistenceFailure.record()
             logger.error("recording attempt \(run.attempt) of \(run.id) failed: \(error.message)")
         }
     }

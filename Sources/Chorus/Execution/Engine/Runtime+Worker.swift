@@ -71,10 +71,17 @@ extension Runtime {
             outcome = .failure(message: error.message, retryable: false)
         }
         let policy = RetryPolicy(task: task.options).overridden(by: MessageBuilder.retryOverrides(message.headers))
+        PersistenceFailure.reset()
         handle(outcome, of: run, policy: policy)
         if let renewal {
             renewal.stop()
-            settle(delivery)
+            // An outcome that could not be stored (full disk, locked database) must
+            // not be acknowledged: the lease lapses and the task runs again.
+            if PersistenceFailure.happened {
+                logger.error("\(run.name)[\(run.id)]: its outcome could not be stored; leaving it to be delivered again")
+            } else {
+                settle(delivery)
+            }
         }
     }
 
@@ -173,4 +180,18 @@ final class LeaseRenewal: @unchecked Sendable {
         lock.unlock()
         if let pending, let runtime { _ = runtime.scheduler.cancel(pending) }
     }
+}
+
+/// Whether storing a result or an attempt failed on this thread since the last
+/// `reset()`: the executor then leaves an acks_late message unacknowledged.
+enum PersistenceFailure {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static func reset() { pthread_setspecific(key, nil) }
+    static func record() { pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1)) }
+    static var happened: Bool { pthread_getspecific(key) != nil }
 }
