@@ -9,14 +9,14 @@ struct ChorusCommand: ParsableCommand {
         commandName: "chorus",
         abstract: "Run tasks from native plugins, the way Celery runs Python tasks.",
         discussion: """
-            Plugins are shared libraries built against include/chorus.h. They are loaded from
-            the bundled plugins next to this binary, from CHORUS_PLUGIN_PATH (colon-separated
-            files or directories) and from --plugin PATH.
+            Plugins are shared libraries built against include/chorus.h. They load from the bundled plugins next to this binary, from CHORUS_PLUGIN_PATH (colon-separated files or directories) and from --plugin PATH.
 
             Examples:
+              chorus demo
               chorus tasks
-              chorus call add 2 3 --plugin ./libhello.so
-              chorus call images.resize path=a.png width=640
+              chorus call add 2 3
+              chorus apply 'chord(add(1, 2), add(3, 4)) | tsum()'
+              chorus send add 2 3          (with `chorus worker` running)
             """,
         version: ChorusVersion.full,
         subcommands: [

@@ -10,18 +10,18 @@ struct ApplyCommand: ParsableCommand {
         abstract: "Run a signature or canvas (chain, group, chord) in this process.",
         discussion: """
             CANVAS is Celery JSON (a signature dict, inline or @file) or the one-line syntax:
-              add(2, 3)                       a task; arguments are JSON values, NAME=VALUE for keywords
-              add(2, 3) | mul(10)             a chain: each result is prepended to the next step's args
-              si:add(1, 1)                    an immutable signature: ignores the previous result
-              group(add(1, 1), add(2, 2))     members run in parallel; results in member order
+              add(2, 3)                    a task; JSON values, NAME=VALUE keywords
+              add(2, 3) | mul(10)          a chain: each result goes to the next step
+              si:add(1, 1)                 immutable: ignores the previous result
+              group(add(1, 1), add(2, 2))  in parallel; results in member order
               chord(add(1, 1), add(2, 2)) | tsum()
-                                              the body runs once with all header results
-              chord(add(1, 1), body=tsum())   the same, body named explicitly
+                                           the body runs once with every result
+              chord(add(1, 1), body=tsum())
+                                           the same, with the body named
               add(1, 2).on_success(echo()).on_error(fail("x"))
-                                              link and link_error callbacks
-            Progress (one line per state change) goes to stderr; the result and the attempt
-            table go to stdout. Exit status: 0 success, 1 failure or revoked, 65 bad input,
-            75 timeout.
+                                           link and link_error callbacks
+
+            Progress (a line per state change) goes to stderr; the result and the attempt table go to stdout. Exit status: 0 success, 1 failure or revoked, 65 bad input, 75 timeout.
 
             Examples:
               chorus apply 'chord(add(1, 2), add(3, 4)) | tsum()'

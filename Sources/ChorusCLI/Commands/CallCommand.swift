@@ -9,11 +9,7 @@ struct CallCommand: ParsableCommand {
         abstract: "Run one task in this process and print its result as JSON.",
         discussion: """
             Values are parsed as JSON when they are valid JSON, otherwise taken as strings:
-            3 is a number, abc and '"3"' are strings, '[1,2]' is a list. NAME=VALUE passes a
-            keyword argument. The task's retry policy applies (autoretry, max_retries, backoff);
-            --time-scale shrinks its retry delays. Exit status: 0 on success, 1 when the task
-            fails, 65 for bad input (unknown task, arguments that do not fit), 78 when a plugin
-            cannot load.
+            3 is a number, abc and '"3"' are strings, '[1,2]' is a list. NAME=VALUE passes a keyword argument. The task's retry policy applies (autoretry, max_retries, backoff); --time-scale shrinks its retry delays. Exit status: 0 on success, 1 when the task fails, 65 for bad input (unknown task, arguments that do not fit), 78 when a plugin cannot load.
 
             Examples:
               chorus call add 2 3

@@ -8,18 +8,11 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Run the tutorial's group and chord reports and show what they teach.",
         discussion: """
-            Creates a group report, a chord report, and a chord report whose id is a multiple
-            of 5 (its long task always fails), runs them on a worker pool in this process with
+            Creates a group report, a chord report, and a chord report whose id is a multiple of 5 (its long task always fails), runs them on a worker pool in this process with
             live progress, prints each report's task log, and states the lessons observed:
-            a group's link fires after its FIRST task; a chord's body waits for all three; a
-            permanent header failure ends the chord in error after six attempts.
+            a group's link fires after its FIRST task; a chord's body waits for all three; a permanent header failure ends the chord in error after six attempts.
 
-            The reports live in the embedded durable database (--db, default
-            ~/.local/state/chorus/chorus.db; no server to start), so `chorus report list`
-            and `chorus report show ID` show them afterwards; --memory keeps everything in
-            memory instead. The default time scale (0.05) ends the demo in under a minute;
-            --time-scale 1 gives the tutorial's real timings (minutes). --seed makes a run
-            repeatable.
+            The reports live in the embedded durable database (--db, default ~/.local/state/chorus/chorus.db; no server to start), so `chorus report list` and `chorus report show ID` show them afterwards; --memory keeps everything in memory instead. The default time scale (0.05) ends the demo in under a minute; --time-scale 1 gives the tutorial's real timings (minutes). --seed makes a run repeatable.
 
             Examples:
               chorus demo

@@ -8,8 +8,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Create, list and show the reports of the bundled reports plugin.",
         discussion: """
-            Reports live in the durable database (--db), so a worker in another process runs
-            their workflows and any process can show them.
+            Reports live in the durable database (--db), so a worker in another process runs their workflows and any process can show them.
 
             Examples:
               chorus report create --chord --wait     (with `chorus worker` running elsewhere)
@@ -23,8 +22,7 @@ struct ReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a report and send its workflow; print its id.",
             discussion: """
-                The report is saved and its workflow enqueued in one transaction (the tutorial's
-                save() + transaction.on_commit(do_celery)). A worker runs the workflow.
+                The report is saved and its workflow enqueued in one transaction (the tutorial's save() + transaction.on_commit(do_celery)). A worker runs the workflow.
                 """
         )
 

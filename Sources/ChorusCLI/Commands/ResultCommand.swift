@@ -8,8 +8,7 @@ struct ResultCommand: ParsableCommand {
         commandName: "result",
         abstract: "Print a task's state and result from the durable database.",
         discussion: """
-            Prints the state, then the result as JSON (or the error). Exit status: 0 for SUCCESS
-            or a state that is not final yet, 1 for FAILURE or REVOKED, 75 when --wait times out.
+            Prints the state, then the result as JSON (or the error). Exit status: 0 for SUCCESS or a state that is not final yet, 1 for FAILURE or REVOKED, 75 when --wait times out.
 
             Examples:
               chorus result 3f2a9c1e-...

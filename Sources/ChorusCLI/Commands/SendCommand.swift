@@ -8,10 +8,7 @@ struct SendCommand: ParsableCommand {
         commandName: "send",
         abstract: "Enqueue a task or canvas on the durable database and print its id.",
         discussion: """
-            With a task name, the words after it are its arguments, as for `chorus call`.
-            Anything with parentheses, Celery JSON or @file is a canvas, as for `chorus apply`.
-            Prints the id to wait on (`chorus result ID --wait`); --json prints the id, the
-            workflow's root id and, for a group, its members.
+            With a task name, the words after it are its arguments, as for `chorus call`. Anything with parentheses, Celery JSON or @file is a canvas, as for `chorus apply`. Prints the id to wait on (`chorus result ID --wait`); --json prints the id, the workflow's root id and, for a group, its members.
 
             Examples:
               chorus send add 2 3

@@ -8,13 +8,9 @@ struct WorkerCommand: ParsableCommand {
         commandName: "worker",
         abstract: "Run tasks from the durable database until SIGTERM or SIGINT.",
         discussion: """
-            Runs --concurrency executors consuming --queues from the SQLite database. Several
-            workers (processes) can share one database; each message is claimed by exactly one.
+            Runs --concurrency executors consuming --queues from the SQLite database. Several workers (processes) can share one database; each message is claimed by exactly one.
 
-            SIGTERM or SIGINT starts a warm shutdown: no new work is taken, running tasks
-            finish, queued tasks stay queued. A second signal, or --shutdown-timeout, is a cold
-            shutdown: the process exits at once and acks_late tasks are delivered again to
-            another worker once their lease runs out.
+            SIGTERM or SIGINT starts a warm shutdown: no new work is taken, running tasks finish, queued tasks stay queued. A second signal, or --shutdown-timeout, is a cold shutdown: the process exits at once and acks_late tasks are delivered again to another worker once their lease runs out.
 
             Examples:
               chorus worker

@@ -102,7 +102,7 @@ import Testing
         let v = try ChorusBinary.run(["--version"])
         #expect(v.status == 0)
         #expect(v.stdout.hasPrefix("chorus 0.1.0 (plugin ABI 1.0)"))
-        for command in ["call", "tasks"] {
+        for command in ["call", "tasks", "apply", "send", "worker", "result", "history", "inspect", "report", "demo"] {
             let h = try ChorusBinary.run([command, "--help"])
             #expect(h.status == 0)
             #expect(h.stdout.contains("Examples:"))
