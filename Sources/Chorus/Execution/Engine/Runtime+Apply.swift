@@ -83,6 +83,11 @@ extension Runtime {
     /// Refuses a canvas naming a task this runtime does not know, with the
     /// registry's suggestions, before anything is published.
     func validateTaskNames(in canvas: Canvas) throws(ChorusError) {
+        // The common case, one plain task with nothing linked: one lookup.
+        if case .task(let s) = canvas, !s.options.mayNameOtherTasks {
+            _ = try registry.task(named: s.task)
+            return
+        }
         var names: [String] = []
         try Self.collectTaskNames(canvas, into: &names)
         for name in Set(names).sorted() { _ = try registry.task(named: name) }
