@@ -63,7 +63,7 @@ extension Canvas {
         let top = canvas.options
         let placement = Placement(
             rootId: top.rootId ?? canvas.firstTaskID, parentId: top.parentId,
-            groupId: top.groupId, groupIndex: top.groupIndex, chord: top.chord)
+            groupId: top.groupId, groupIndex: top.groupIndex, chord: top.chord?.json)
         let (frozen, result) = try freezer.emit(canvas, placement, publish: true)
         return PublishPlan(chordRegistrations: freezer.registrations, messages: freezer.messages,
                            result: result, canvas: frozen)
