@@ -95,8 +95,11 @@ extension Runtime {
 
     static func collectTaskNames(_ canvas: Canvas, into names: inout [String]) throws(ChorusError) {
         let options = canvas.options
-        for linked in options.link + options.linkError + options.chain + (options.chord.map { [$0] } ?? []) {
-            try collectTaskNames(Canvas(signature: linked), into: &names)
+        // Decoding the linked lists is skipped for a node that has none (most).
+        if options.mayNameOtherTasks {
+            for linked in options.link + options.linkError + options.chain + (options.chord.map { [$0] } ?? []) {
+                try collectTaskNames(Canvas(signature: linked), into: &names)
+            }
         }
         switch canvas {
         case .task(let s): names.append(s.task)
