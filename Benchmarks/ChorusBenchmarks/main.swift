@@ -3,11 +3,20 @@ import Foundation
 
 /// `swift run -c release chorus-bench [--quick]`: prints the benchmark table.
 /// Every figure is the median of several runs, min–max beside it.
+/// `chorus-bench --profile WORKLOAD [N]` runs one workload once, for
+/// `valgrind --tool=callgrind` (see `ProfileWorkloads`).
 let quick = CommandLine.arguments.contains("--quick")
 let runs = quick ? 3 : 7
 let registry = TaskRegistry()
 do {
     try PluginDiscovery.forCurrentProcess(explicitPaths: []).load(into: registry)
+    if let i = CommandLine.arguments.firstIndex(of: "--profile") {
+        let args = CommandLine.arguments
+        let name = i + 1 < args.count ? args[i + 1] : ""
+        let count = i + 2 < args.count ? Int(args[i + 2]) : nil
+        try ProfileWorkloads.run(name, count: count, registry: registry)
+        exit(0)
+    }
     let invocation = try InvocationBenchmarks.run(registry: registry, calls: quick ? 100_000 : 1_000_000, runs: runs)
     print("| invocation (no-op int64 → int64) | median | min–max |")
     print("|---|---|---|")

@@ -76,9 +76,12 @@ extension Group {
             throw ChorusError(.invalidInput, "a group cannot carry link callbacks (Celery raises TypeError); use a chord: group(...) | callback")
         }
         var flat: [Canvas] = []
+        // Computed once, not per member (each is a filtered copy or a decode).
+        let plain = options.plain
+        let errbacks = options.linkError
         for member in tasks {
-            var m = member.clone(args: args, kwargs: kwargs, options: options.plain)
-            for e in options.linkError { m.linkError(e) }
+            var m = member.clone(args: args, kwargs: kwargs, options: plain)
+            for e in errbacks { m.linkError(e) }
             switch try m.normalized() {
             case .group(let inner): flat += inner.tasks
             case let other: flat.append(other)
@@ -128,8 +131,9 @@ extension Chain {
 extension Chord {
     func normalized() throws(ChorusError) -> Canvas {
         var header = self.header
-        header.tasks = header.tasks.map { $0.clone(args: args, kwargs: kwargs, options: options.plain) }
-        var body = self.body.clone(options: options.plain)
+        let plain = options.plain
+        header.tasks = header.tasks.map { $0.clone(args: args, kwargs: kwargs, options: plain) }
+        var body = self.body.clone(options: plain)
         for callback in options.link { try body.link(callback) }
         for errback in options.linkError {
             body.linkError(errback)

@@ -36,6 +36,12 @@ extension Canvas {
         options: SignatureOptions = [:],
         idGenerator: some TaskIDGenerator = RandomTaskIDs()
     ) throws(ChorusError) -> PublishPlan {
+        if case .task(let s) = self {
+            var ids = idGenerator
+            if let plan = Canvas.preparePlainTask(s, partialArgs: partialArgs, partialKwargs: partialKwargs, options: options, ids: &ids) {
+                return plan
+            }
+        }
         var node = clone(args: partialArgs, kwargs: partialKwargs, options: options)
         let leftover = try Canvas.leftoverSteps(node.options)
         if node.options["chain"] != nil {
@@ -57,10 +63,32 @@ extension Canvas {
         let top = canvas.options
         let placement = Placement(
             rootId: top.rootId ?? canvas.firstTaskID, parentId: top.parentId,
-            groupId: top.groupId, groupIndex: top.groupIndex, chord: top.chord)
+            groupId: top.groupId, groupIndex: top.groupIndex, chord: top.chord?.json)
         let (frozen, result) = try freezer.emit(canvas, placement, publish: true)
         return PublishPlan(chordRegistrations: freezer.registrations, messages: freezer.messages,
                            result: result, canvas: frozen)
+    }
+
+    /// The fast path of ``prepare(partialArgs:partialKwargs:options:idGenerator:)``
+    /// for a plain task whose merged options carry no `chain` (leftover steps
+    /// that would make it a chain) and no `chord` (re-placed by the freezer):
+    /// the same plan the general path yields — clone, give it an id if it has
+    /// none, apply its own placement, publish it alone — without building,
+    /// normalising and walking a canvas. Nil when the general path is needed.
+    /// Most tasks published (every task of a group, callbacks, chain steps
+    /// after the first) take this path.
+    static func preparePlainTask(
+        _ signature: Signature, partialArgs: [JSON], partialKwargs: OrderedDictionary<String, JSON>,
+        options: SignatureOptions, ids: inout some TaskIDGenerator
+    ) -> PublishPlan? {
+        var s = signature.clone(args: partialArgs, kwargs: partialKwargs, options: options)
+        guard s.options.values["chain"] == nil, s.options.values["chord"] == nil else { return nil }
+        if s.options.taskId == nil { s.options.taskId = ids.next() }
+        guard let id = s.options.taskId else { return nil }
+        let top = s.options
+        s.options.apply(Placement(
+            rootId: top.rootId ?? id, parentId: top.parentId, groupId: top.groupId, groupIndex: top.groupIndex, chord: nil))
+        return PublishPlan(chordRegistrations: [], messages: [s], result: .task(id: id), canvas: .task(s))
     }
 
     /// `options.chain` (reversed, next step last) as canvases in run order.

@@ -5,8 +5,9 @@ struct Placement: Sendable {
     var parentId: String?
     var groupId: String?
     var groupIndex: Int?
-    /// The body of the chord this node reports to, if any.
-    var chord: Signature?
+    /// The body of the chord this node reports to, if any, as its signature
+    /// dict (`Signature.json`): encoded once per chord, not once per member.
+    var chord: JSON?
 }
 
 extension SignatureOptions {
@@ -16,7 +17,7 @@ extension SignatureOptions {
         if let x = p.parentId { parentId = x }
         if let g = p.groupId, groupId == nil { groupId = g }
         if let i = p.groupIndex { groupIndex = i }
-        if let c = p.chord { chord = c }
+        if let c = p.chord { values["chord"] = c }  // what `chord = signature` stores
     }
 }
 
@@ -108,6 +109,7 @@ struct Freezer<IDs: TaskIDGenerator> {
             let bodyPlace = Placement(rootId: p.rootId, groupId: p.groupId ?? gid, groupIndex: p.groupIndex, chord: p.chord)
             let (body, bodyHandle) = try emit(c.body, bodyPlace, publish: false)
             let bodySig = body.signature
+            let bodyJSON = publish ? bodySig.json : nil
             if c.header.tasks.isEmpty {
                 if publish { _ = try emit(body.clone(args: [.array([])]), bodyPlace, publish: true) }
             } else if publish {
@@ -118,7 +120,7 @@ struct Freezer<IDs: TaskIDGenerator> {
                 // An unpublished chord (a later chain step) is placed again when it runs;
                 // leaving `chord` out here keeps N copies of the body out of the chain embed.
                 let member = Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i,
-                                       chord: publish ? bodySig : nil)
+                                       chord: bodyJSON)
                 (c.header.tasks[i], _) = try emit(c.header.tasks[i], member, publish: publish)
             }
             c.body = body

@@ -22,9 +22,9 @@ extension PartiallyApplicable {
         options incoming: SignatureOptions = [:]
     ) -> Self {
         var copy = self
-        copy.options = options.merging(incoming)
+        if !incoming.isEmpty { copy.options = options.merging(incoming) }
         if !immutable {
-            copy.args = partialArgs + args
+            if !partialArgs.isEmpty { copy.args = partialArgs + args }
             for (k, v) in partialKwargs { copy.kwargs[k] = v }
         }
         return copy
@@ -35,10 +35,13 @@ extension SignatureOptions {
     /// Options with `incoming` applied on top; see ``PartiallyApplicable/clone(args:kwargs:options:)``.
     public func merging(_ incoming: SignatureOptions) -> SignatureOptions {
         var merged = self
-        var sticky: Set<String> = ["group_id", "stamped_headers"]
-        for case .string(let name) in values["stamped_headers"]?.arrayValue ?? [] { sticky.insert(name) }
+        // Stamped header names are sticky too; the set is only built when
+        // there are some (building it for every merge showed in profiles).
+        var stamped: Set<String> = []
+        for case .string(let name) in values["stamped_headers"]?.arrayValue ?? [] { stamped.insert(name) }
         for (key, value) in incoming.values {
-            if sticky.contains(key), let stored = values[key], !stored.isNull { continue }
+            let sticky = key == "group_id" || key == "stamped_headers" || (!stamped.isEmpty && stamped.contains(key))
+            if sticky, let stored = values[key], !stored.isNull { continue }
             merged.values[key] = value
         }
         return merged

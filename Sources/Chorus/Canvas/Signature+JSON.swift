@@ -55,12 +55,21 @@ extension Signature {
             guard case .bool(let b) = v else { throw CanvasDecoding.mismatch("\(path).immutable", "a boolean", v) }
             immutable = b
         }
-        let standard: Set = ["task", "args", "kwargs", "options", "subtask_type", "immutable"]
-        let extra = o.filter { !standard.contains($0.key) }
+        let extra = o.count > 6 || o.keys.contains(where: { !Signature.isStandardKey($0) })
+            ? o.filter { !Signature.isStandardKey($0.key) } : [:]
         self.init(task, args: args, kwargs: kwargs, options: options, subtaskType: subtaskType,
                   immutable: immutable, extra: extra)
         if checkingMembers, let t = subtaskType, [.chain, .group, .chord].contains(t) {
             _ = try Canvas(signature: self, path: path)  // validates the members
+        }
+    }
+
+    /// One of the six keys every signature dict has. A switch, not a `Set`:
+    /// it runs for every key of every signature decoded.
+    static func isStandardKey(_ key: String) -> Bool {
+        switch key {
+        case "task", "args", "kwargs", "options", "subtask_type", "immutable": true
+        default: false
         }
     }
 

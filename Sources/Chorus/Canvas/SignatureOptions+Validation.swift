@@ -45,16 +45,18 @@ extension SignatureOptions {
     }
 
     /// Decodes and validates an `options` object; `path` names it in errors.
-    init(validating json: JSON, path: String) throws(ChorusError) {
-        guard case .object(let o) = json else { throw CanvasDecoding.mismatch(path, "an object", json) }
+    init(validating json: JSON, path: @autoclosure () -> String) throws(ChorusError) {
+        guard case .object(let o) = json else { throw CanvasDecoding.mismatch(path(), "an object", json) }
         for (key, value) in o {
             guard let kind = Self.kinds[key], !value.isNull else { continue }
-            try Self.check(value, kind, path: "\(path).\(key)")
+            // Paths are only spelled out for an error or a nested signature:
+            // building them for every option of every decode was measurable.
+            try Self.check(value, kind, path: "\(path()).\(key)")
         }
         self.init(o)
     }
 
-    private static func check(_ v: JSON, _ kind: Kind, path: String) throws(ChorusError) {
+    private static func check(_ v: JSON, _ kind: Kind, path makePath: @autoclosure () -> String) throws(ChorusError) {
         let ok: Bool
         switch kind {
         case .string: ok = v.stringValue != nil
@@ -65,26 +67,26 @@ extension SignatureOptions {
         case .expiry: ok = v.numberValue != nil || v.stringValue != nil
         case .backoff: ok = v.numberValue != nil || v.boolValue != nil
         case .stringList:
-            guard let items = v.arrayValue else { throw CanvasDecoding.mismatch(path, kind.expected, v) }
+            guard let items = v.arrayValue else { throw CanvasDecoding.mismatch(makePath(), kind.expected, v) }
             for (i, item) in items.enumerated() where item.stringValue == nil {
-                throw CanvasDecoding.mismatch("\(path)[\(i)]", "a string", item)
+                throw CanvasDecoding.mismatch("\(makePath())[\(i)]", "a string", item)
             }
             ok = true
         case .signature:
-            _ = try Signature(json: v, path: path)
+            _ = try Signature(json: v, path: makePath())
             ok = true
         case .signatureList, .signatureOrList:
             if case .array(let items) = v {
-                for (i, item) in items.enumerated() { _ = try Signature(json: item, path: "\(path)[\(i)]") }
+                for (i, item) in items.enumerated() { _ = try Signature(json: item, path: "\(makePath())[\(i)]") }
                 ok = true
             } else if kind == .signatureOrList, case .object = v {
-                _ = try Signature(json: v, path: path)
+                _ = try Signature(json: v, path: makePath())
                 ok = true
             } else {
                 ok = false
             }
         }
-        if !ok { throw CanvasDecoding.mismatch(path, kind.expected, v) }
+        if !ok { throw CanvasDecoding.mismatch(makePath(), kind.expected, v) }
     }
 }
 

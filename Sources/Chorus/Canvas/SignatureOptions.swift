@@ -90,6 +90,12 @@ public struct SignatureOptions: Sendable, Hashable, ExpressibleByDictionaryLiter
         case at(String)
     }
 
+    /// Whether these options may name other tasks (`link`, `link_error`,
+    /// `chain`, `chord`); when false a plain task is the only name to check.
+    var mayNameOtherTasks: Bool {
+        values["link"] != nil || values["link_error"] != nil || values["chain"] != nil || values["chord"] != nil
+    }
+
     // MARK: - Storage helpers
 
     mutating func set(_ key: String, _ value: JSON?) { values[key] = value }

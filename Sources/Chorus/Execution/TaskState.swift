@@ -22,8 +22,21 @@ public enum TaskState: String, Sendable, Hashable, CaseIterable, CustomStringCon
     /// States that re-raise when a caller asks for the result (Celery `PROPAGATE_STATES`).
     public static let propagate: Set<TaskState> = [.failure, .revoked]
 
-    public var isReady: Bool { Self.ready.contains(self) }
-    public var propagates: Bool { Self.propagate.contains(self) }
+    // Switches, not `Set.contains`: these are asked on every result stored
+    // and hashing an enum per call showed up in profiles. Keep them in step
+    // with `ready` and `propagate` above.
+    public var isReady: Bool {
+        switch self {
+        case .success, .failure, .revoked: true
+        case .pending, .received, .started, .retry: false
+        }
+    }
+    public var propagates: Bool {
+        switch self {
+        case .failure, .revoked: true
+        case .pending, .received, .started, .retry, .success: false
+        }
+    }
 
     public var description: String { rawValue }
 }

@@ -14,6 +14,8 @@ enum ArgumentBinder {
             let given = args.count == 1 ? "1 was given" : "\(args.count) were given"
             throw ChorusError(.badArguments, "\(task)() takes \(takes) but \(given)")
         }
+        // Every parameter given positionally (the usual call): the args as they are.
+        if kwargs.isEmpty && args.count == params.count { return args }
         var bound: [JSON?] = args.map { $0 }
         bound.append(contentsOf: repeatElement(nil, count: params.count - args.count))
         for (name, value) in kwargs {

@@ -20,8 +20,9 @@ extension MemoryBackend: Broker {
             brokerState.promote(now: now)
             if var queued = brokerState.popFirst(of: queues) {
                 queued.deliveries += 1
-                var ids = RandomTaskIDs()
-                let tag = ids.next()
+                // Unique within this backend, which is all a tag must be; a
+                // counter costs no random draw (a system call) per claim.
+                let tag = "d\(brokerState.nextSequence())"
                 var leaseDeadline: MonotonicInstant?
                 if case .lease(let seconds) = mode {
                     let deadline = scale.deadline(afterSeconds: seconds, clock: clock)

@@ -24,7 +24,9 @@ extension MemoryBackend {
         var chords: [String: ChordCounter] = [:]
         /// Groups whose chord has fired (Celery's `.c = "done"`).
         var completedChords: Set<String> = []
-        var attemptsByTask: [String: [Int: AttemptRecord]] = [:]
+        /// Each task's attempts, in attempt order (a short array: most tasks
+        /// have one attempt, recorded twice — STARTED, then its end).
+        var attemptsByTask: [String: [AttemptRecord]] = [:]
         /// Attempt keys of each root in first-recorded order.
         var attemptsByRoot: [String: OrderedSet<AttemptKey>] = [:]
         /// Suspended `readyResult(for:)` callers by task id and waiter id.
@@ -68,21 +70,42 @@ extension MemoryBackend {
 
         mutating func record(_ attempt: AttemptRecord) {
             let key = AttemptKey(taskID: attempt.taskID, attempt: attempt.attempt)
-            if let old = attemptsByTask[attempt.taskID]?[attempt.attempt], let oldRoot = old.rootID,
-                oldRoot != attempt.rootID
-            {
+            let old = Self.put(attempt, into: &attemptsByTask[attempt.taskID, default: []])
+            if let oldRoot = old?.rootID, oldRoot != attempt.rootID {
                 attemptsByRoot[oldRoot]?.remove(key)
             }
-            attemptsByTask[attempt.taskID, default: [:]][attempt.attempt] = attempt
-            if let root = attempt.rootID { attemptsByRoot[root, default: []].append(key) }
+            // A replaced record under the same root (STARTED, then its end) is
+            // already listed there, in its first-recorded place.
+            if let root = attempt.rootID, old?.rootID != root {
+                attemptsByRoot[root, default: []].append(key)
+            }
+        }
+
+        /// Replaces the record of the same attempt or inserts it in attempt
+        /// order; returns the record it replaced.
+        static func put(_ record: AttemptRecord, into list: inout [AttemptRecord]) -> AttemptRecord? {
+            // Searched from the end: the attempt recorded is nearly always the last one.
+            var index = list.endIndex
+            while index > list.startIndex, list[index - 1].attempt >= record.attempt {
+                index -= 1
+                if list[index].attempt == record.attempt {
+                    let old = list[index]
+                    list[index] = record
+                    return old
+                }
+            }
+            list.insert(record, at: index)
+            return nil
         }
 
         func attempts(forTask taskID: String) -> [AttemptRecord] {
-            (attemptsByTask[taskID] ?? [:]).values.sorted { $0.attempt < $1.attempt }
+            attemptsByTask[taskID] ?? []
         }
 
         func attempts(forRoot rootID: String) -> [AttemptRecord] {
-            (attemptsByRoot[rootID] ?? []).compactMap { attemptsByTask[$0.taskID]?[$0.attempt] }
+            (attemptsByRoot[rootID] ?? []).compactMap { key in
+                attemptsByTask[key.taskID]?.first { $0.attempt == key.attempt }
+            }
         }
     }
 }

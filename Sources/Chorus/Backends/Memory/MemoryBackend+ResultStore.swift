@@ -4,10 +4,11 @@ extension MemoryBackend: ResultStore {
         var meta = meta
         if meta.state.isReady && meta.dateDone == nil { meta.dateDone = clock.now }
         return try withResults { state in
-            if state.metas[meta.taskID]?.state == .success { return false }
-            state.metas[meta.taskID] = meta
+            // `&metas[id]` is one hash lookup for the check and the write.
+            guard Self.replace(&state.metas[meta.taskID], with: meta) else { return false }
             if meta.state.isReady {
                 resultCondition.broadcast()
+                guard !state.asyncWaiters.isEmpty else { return true }
                 for (id, waiter) in state.asyncWaiters.removeValue(forKey: meta.taskID) ?? [:] {
                     state.activeWaiters.remove(id)
                     waiter.resume(returning: meta)
@@ -15,6 +16,14 @@ extension MemoryBackend: ResultStore {
             }
             return true
         }
+    }
+
+    /// Puts `meta` in `slot` unless a SUCCESS is already there (a result
+    /// is final once it succeeded). Returns whether it was stored.
+    private static func replace(_ slot: inout ResultMeta?, with meta: ResultMeta) -> Bool {
+        if slot?.state == .success { return false }
+        slot = meta
+        return true
     }
 
     public func result(for taskID: String) throws(ChorusError) -> ResultMeta? {

@@ -83,6 +83,11 @@ extension Runtime {
     /// Refuses a canvas naming a task this runtime does not know, with the
     /// registry's suggestions, before anything is published.
     func validateTaskNames(in canvas: Canvas) throws(ChorusError) {
+        // The common case, one plain task with nothing linked: one lookup.
+        if case .task(let s) = canvas, !s.options.mayNameOtherTasks {
+            _ = try registry.task(named: s.task)
+            return
+        }
         var names: [String] = []
         try Self.collectTaskNames(canvas, into: &names)
         for name in Set(names).sorted() { _ = try registry.task(named: name) }
@@ -90,8 +95,11 @@ extension Runtime {
 
     static func collectTaskNames(_ canvas: Canvas, into names: inout [String]) throws(ChorusError) {
         let options = canvas.options
-        for linked in options.link + options.linkError + options.chain + (options.chord.map { [$0] } ?? []) {
-            try collectTaskNames(Canvas(signature: linked), into: &names)
+        // Decoding the linked lists is skipped for a node that has none (most).
+        if options.mayNameOtherTasks {
+            for linked in options.link + options.linkError + options.chain + (options.chord.map { [$0] } ?? []) {
+                try collectTaskNames(Canvas(signature: linked), into: &names)
+            }
         }
         switch canvas {
         case .task(let s): names.append(s.task)

@@ -12,18 +12,19 @@ extension Runtime {
         emit(event(.started, run))
     }
 
-    func handle(_ outcome: InvocationOutcome, of run: TaskRun, policy: RetryPolicy) {
+    func handle(_ outcome: InvocationOutcome, of run: TaskRun, policy makePolicy: @autoclosure () -> RetryPolicy) {
         switch outcome {
         case .success(let result):
             succeed(run, result: result)
         case .failure(let message, let retryable):
+            let policy = makePolicy()
             if retryable && policy.autoretry && policy.shouldRetry(retries: run.headers.retries) {
                 retry(run, countdown: nil, message: message, policy: policy)
             } else {
                 fail(run, error: TaskErrorInfo(type: "TaskError", message: message))
             }
         case .retry(let countdown, let message):
-            retry(run, countdown: countdown, message: message, policy: policy)
+            retry(run, countdown: countdown, message: message, policy: makePolicy())
         }
     }
 

@@ -9,9 +9,11 @@ extension Runtime {
     func consume(executor index: Int) {
         var rotation = index
         let queues = configuration.queues
+        // Rotate the queue order per claim so one busy queue cannot starve the
+        // others; the rotations are built once, not per claim.
+        let orders = queues.indices.map { Array(queues[$0...] + queues[..<$0]) }
         while !isStopping {
-            // Rotate the queue order per claim so one busy queue cannot starve the others.
-            let order = Array(queues[(rotation % queues.count)...] + queues[..<(rotation % queues.count)])
+            let order = orders[rotation % queues.count]
             rotation &+= 1
             let delivery: Delivery?
             do {
@@ -70,9 +72,9 @@ extension Runtime {
         } catch {
             outcome = .failure(message: error.message, retryable: false)
         }
-        let policy = RetryPolicy(task: task.options).overridden(by: MessageBuilder.retryOverrides(message.headers))
         PersistenceFailure.reset()
-        handle(outcome, of: run, policy: policy)
+        // The policy is only built when the outcome needs it (not on success).
+        handle(outcome, of: run, policy: RetryPolicy(task: task.options).overridden(by: MessageBuilder.retryOverrides(message.headers)))
         if let renewal {
             renewal.stop()
             // An outcome that could not be stored (full disk, locked database) must

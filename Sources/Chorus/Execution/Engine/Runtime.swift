@@ -119,8 +119,14 @@ public final class Runtime: @unchecked Sendable {
         observers.withLock { $0.append(observer) }
     }
 
-    func emit(_ event: TaskEvent) {
-        for observer in observers.withLock({ $0 }) { observer(event) }
+    /// Reports `event` to the observers. The event is only built when someone
+    /// observes: most runtimes have no observers, and building one per task
+    /// state (strings retained, the clock read) was measurable per task.
+    func emit(_ event: @autoclosure () -> TaskEvent) {
+        let current = observers.withLock { $0 }
+        guard !current.isEmpty else { return }
+        let event = event()
+        for observer in current { observer(event) }
     }
 
     var isStopping: Bool { lifecycle.withLock { $0.stopping } }
