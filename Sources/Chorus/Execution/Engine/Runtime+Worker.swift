@@ -57,12 +57,17 @@ extension Runtime {
         // Early ack (Celery's default): the message is gone once the task starts.
         // acks_late keeps the lease, renewed while the task runs, and acks at the end.
         var renewal: LeaseRenewal?
-        if task.options.acksLate {
-            renewal = LeaseRenewal(runtime: self, delivery: delivery)
-        } else {
-            guard takeOver(delivery) else { return }
+        // The early ack and the STARTED records are one write batch; if it
+        // cannot be stored the task does not run, and its lease will lapse.
+        let begun = inWriteBatch { () -> Bool in
+            if !task.options.acksLate {
+                guard takeOver(delivery) else { return false }
+            }
+            started(run)
+            return true
         }
-        started(run)
+        guard begun == true else { return }
+        if task.options.acksLate { renewal = LeaseRenewal(runtime: self, delivery: delivery) }
         let request = InvocationRequest(
             taskID: message.id, retries: message.headers.retries, timeScale: configuration.timeScale,
             rootID: message.headers.rootID, parentID: message.headers.parentID, groupID: message.headers.group)
@@ -72,18 +77,54 @@ extension Runtime {
         } catch {
             outcome = .failure(message: error.message, retryable: false)
         }
-        PersistenceFailure.reset()
-        // The policy is only built when the outcome needs it (not on success).
-        handle(outcome, of: run, policy: RetryPolicy(task: task.options).overridden(by: MessageBuilder.retryOverrides(message.headers)))
-        if let renewal {
-            renewal.stop()
-            // An outcome that could not be stored (full disk, locked database) must
-            // not be acknowledged: the lease lapses and the task runs again.
-            if PersistenceFailure.happened {
-                logger.error("\(run.name)[\(run.id)]: its outcome could not be stored; leaving it to be delivered again")
-            } else {
-                settle(delivery)
+        renewal?.stop()
+        // Results, attempt records, follow-up messages, chord counts and the late
+        // ack are one write batch: stored together or not at all.
+        _ = inWriteBatch { () -> Bool in
+            PersistenceFailure.reset()
+            // The policy is only built when the outcome needs it (not on success).
+            handle(outcome, of: run, policy: RetryPolicy(task: task.options).overridden(by: MessageBuilder.retryOverrides(message.headers)))
+            if renewal != nil {
+                // An outcome that could not be stored (full disk, locked database) must
+                // not be acknowledged: the lease lapses and the task runs again.
+                if PersistenceFailure.happened {
+                    logger.error("\(run.name)[\(run.id)]: its outcome could not be stored; leaving it to be delivered again")
+                } else {
+                    settle(delivery)
+                }
             }
+            return true
+        }
+    }
+
+    /// Runs `body` inside one write transaction when the broker, result store
+    /// and state store are one database (the SQLite backend): every store,
+    /// publish and ack the body makes on this thread joins it, so a task's
+    /// bookkeeping costs one commit instead of several. Returns nil — and
+    /// records a persistence failure — when that commit fails, in which case
+    /// none of the body's writes happened. Elsewhere it just runs `body`.
+    func inWriteBatch(_ body: () -> Bool) -> Bool? {
+        guard batchesWrites else { return body() }
+        let transaction: StateTransaction
+        do {
+            transaction = try state.beginTransaction(broker: nil)
+        } catch {
+            logger.error("starting a write batch failed: \(error.message)")
+            PersistenceFailure.record()
+            return nil
+        }
+        let result = body()
+        guard result else {
+            transaction.rollback()
+            return result
+        }
+        do {
+            try transaction.commit()
+            return result
+        } catch {
+            logger.error("committing a task's records failed: \(error.message)")
+            PersistenceFailure.record()
+            return nil
         }
     }
 

@@ -25,6 +25,9 @@ public final class Runtime: @unchecked Sendable {
     private let lifecycle = LockProtected(Lifecycle())
     private let observers = LockProtected<[@Sendable (TaskEvent) -> Void]>([])
     let logger: Logger
+    /// Whether broker, result store and state are one SQLite database, so a
+    /// task's writes can share one transaction (see `inWriteBatch`).
+    let batchesWrites: Bool
     /// Seed of the tasks' random streams (`host->random`), drawn once from the
     /// configured random source so `--seed` repeats a run.
     let randomSeed: UInt64
@@ -65,6 +68,8 @@ public final class Runtime: @unchecked Sendable {
         self.scheduler = Scheduler(clock: configuration.clock, scale: scale, name: "chorus-scheduler")
         self.pool = WorkerPool(threadCount: configuration.concurrency, name: "chorus-worker")
         self.logger = configuration.logger
+        self.batchesWrites = store is SQLiteBackend && (broker as AnyObject) === (store as AnyObject)
+            && (state as AnyObject) === (store as AnyObject)
         // Derived from the seed rather than drawn, so retry jitter sees the same
         // sequence whether or not tasks draw numbers.
         if let seeded = configuration.random as? SeededRandomSource {
