@@ -56,36 +56,37 @@ struct DemoCommand: ParsableCommand {
         let book = ReportBook(state: runtime.state)
 
         print("Chorus demo: three reports, time scale \(timeScale)\(seed.map { ", seed \($0)" } ?? "")\n")
-        let groupID = try create(kind: "group", runtime: runtime)
-        let chordID = try create(kind: "chord", runtime: runtime)
+        let group = try create(kind: "group", runtime: runtime)
+        let chord = try create(kind: "chord", runtime: runtime)
         // The long task always fails for ids that are multiples of 5: skip ahead to one.
         let next = try book.nextMultipleOfFive()
-        let failingID = try create(kind: "chord", runtime: runtime, expecting: next)
-        print("created report \(groupID) (group), \(chordID) (chord), \(failingID) (chord, id a multiple of 5)\n")
+        let failing = try create(kind: "chord", runtime: runtime, expecting: next)
+        print("created report \(group.reportID) (group), \(chord.reportID) (chord), \(failing.reportID) (chord, id a multiple of 5)\n")
 
         guard runtime.waitUntilIdle(timeout: max(120, 2_000 * timeScale)) else {
             throw CommandFailure(message: "the demo's tasks did not finish in time", status: ExitStatus.timeout)
         }
         print("")
-        for id in [groupID, chordID, failingID] {
+        for id in [group.reportID, chord.reportID, failing.reportID] {
             guard let report = try book.report(id) else { continue }
             print("report \(id) (\(report.kind)): \(report.status), created \(report.created)")
             print(ReportBook.render(try book.log(of: id)))
         }
         print("What happened:")
-        for lesson in try DemoLessons(book: book).lessons(group: groupID, chord: chordID, failing: failingID) {
+        for lesson in try DemoLessons(book: book, store: runtime.store).lessons(group: group, chord: chord, failing: failing) {
             print("- \(lesson)")
         }
     }
 
-    private func create(kind: String, runtime: Runtime, expecting: Int64? = nil) throws -> Int64 {
+    private func create(kind: String, runtime: Runtime, expecting: Int64? = nil) throws -> DemoLessons.Workflow {
         let key = UUID().uuidString.lowercased()
-        let value = try runtime.apply(.task(Signature("report_create", args: [.string(kind), .string(key)]))).wait(timeout: 60)
+        let handle = try runtime.apply(.task(Signature("report_create", args: [.string(kind), .string(key)])))
+        let value = try handle.wait(timeout: 60)
         guard let id = value.int64Value else { throw ChorusError(.internal, "report_create returned \(value)") }
         if let expecting, id != expecting {
             throw ChorusError(.internal, "expected report id \(expecting), got \(id); another process is creating reports")
         }
-        return id
+        return DemoLessons.Workflow(reportID: id, rootID: handle.rootID ?? handle.id)
     }
 }
 
