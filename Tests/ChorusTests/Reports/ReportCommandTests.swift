@@ -43,6 +43,9 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("created report 1 (group), 2 (chord), 5 (chord, id a multiple of 5)"))
         #expect(run.stdout.contains("Group report 1: report_group_finished ran at"))
+        // Seed 1: the short task (9 s) finishes long before the long one (retried, then 67 s).
+        #expect(run.stdout.contains("before all its tasks had finished"), "\(run.stdout)")
+        #expect(run.stdout.contains("only after all three tasks had finished"), "\(run.stdout)")
         #expect(run.stdout.contains("Chord report 2: report_chord_finished ran at"))
         #expect(run.stdout.contains("Chord report 5 (id a multiple of 5): ended error after 6 attempts of its long task (1 + max_retries 5), with 1 error callback"))
         // The reports stay in the database for `chorus report`.
