@@ -8,6 +8,23 @@ import Foundation
 let quick = CommandLine.arguments.contains("--quick")
 let runs = quick ? 3 : 7
 let registry = TaskRegistry()
+// `--durable [--json PATH]`: only the durable section (SQLite backend, two
+// `chorus worker` processes, worker memory); Benchmarks/run compares it with Celery.
+if CommandLine.arguments.contains("--durable") {
+    do {
+        let durable = try DurableBenchmarks.run(quick: quick)
+        print("| durable (SQLite, 2 chorus worker processes × 1 executor) | median | min–max |")
+        print("|---|---|---|")
+        for m in durable { print("| " + m.row + " |") }
+        if let i = CommandLine.arguments.firstIndex(of: "--json"), i + 1 < CommandLine.arguments.count {
+            try DurableBenchmarks.writeJSON(durable, to: CommandLine.arguments[i + 1])
+        }
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("chorus-bench: error: \(error)\n".utf8))
+        exit(1)
+    }
+}
 do {
     try PluginDiscovery.forCurrentProcess(explicitPaths: []).load(into: registry)
     if let i = CommandLine.arguments.firstIndex(of: "--profile") {
