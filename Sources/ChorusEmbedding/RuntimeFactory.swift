@@ -22,7 +22,7 @@ enum RuntimeFactory {
         case .sqlite(let path):
             // The durable backend: queue, results, history and plugin state in one file.
             do throws(ChorusError) {
-                let backend = try SQLiteBackend(path: path, scale: TimeScale(values.timeScale))
+                let backend = try SQLiteBackend(path: path, scale: TimeScale(validating: values.timeScale))
                 runtime = try Runtime(registry: registry, configuration: configuration, broker: backend, store: backend, state: backend)
             } catch {
                 throw APIError(error)

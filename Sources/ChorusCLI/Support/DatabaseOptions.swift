@@ -14,7 +14,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func open(scale: Double = 1) throws(ChorusError) -> SQLiteBackend {
-        try SQLiteBackend(path: resolvedPath(), scale: TimeScale(scale))
+        try SQLiteBackend(path: resolvedPath(), scale: TimeScale(validating: scale))
     }
 }
 
@@ -26,7 +26,7 @@ struct OptionalDatabaseOptions: ParsableArguments {
     /// A runtime on the database when `--db` is given, else in memory.
     func makeRuntime(registry: TaskRegistry, configuration: RuntimeConfiguration) throws(ChorusError) -> Runtime {
         guard let path else { return try Runtime(registry: registry, configuration: configuration) }
-        let backend = try SQLiteBackend(path: SQLiteBackend.resolvePath(path), scale: TimeScale(configuration.timeScale))
+        let backend = try SQLiteBackend(path: SQLiteBackend.resolvePath(path), scale: TimeScale(validating: configuration.timeScale))
         return try Runtime(registry: registry, configuration: configuration, broker: backend, store: backend, state: backend)
     }
 }

@@ -48,6 +48,15 @@ import Testing
         #expect(r.stderr.split(separator: "\n").count == 1)
     }
 
+    @Test func aBadTimeScaleIsAnErrorNotACrash() throws {
+        let dir = PluginBuilder.makePrivateDirectory(prefix: "chorus-scale")
+        for arguments in [["worker", "--time-scale", "0"], ["demo", "--time-scale", "0"], ["apply", "add(1, 2)", "--time-scale", "0"]] {
+            let r = try ChorusBinary.run(arguments + ["--db", "\(dir)/x.db"])
+            #expect(r.status == 65, "\(arguments): \(r.stderr)")
+            #expect(r.stderr == "chorus: error: time scale must be a positive number such as 0.01 or 1, got 0.0\n")
+        }
+    }
+
     @Test func taskFromAPluginOption() throws {
         let plugin = try PluginBuilder.fixture("types")
         let r = try ChorusBinary.run(["call", "echo_uint64", "18446744073709551615", "--plugin", plugin, "--no-bundled"])

@@ -25,6 +25,15 @@ public struct TimeScale: Sendable, Hashable, CustomStringConvertible {
         self.factor = factor
     }
 
+    /// A factor that came from outside (a command line, a C caller): refused
+    /// with a one-line error instead of trapping when it is not a positive number.
+    public init(validating factor: Double) throws(ChorusError) {
+        guard factor.isFinite && factor > 0 else {
+            throw ChorusError(.invalidInput, "time scale must be a positive number such as 0.01 or 1, got \(factor)")
+        }
+        self.init(factor)
+    }
+
     /// Real time.
     public static let realTime = TimeScale(1)
 
