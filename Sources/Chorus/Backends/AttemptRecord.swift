@@ -4,38 +4,85 @@ import Foundation
 /// keep (it overwrites the result meta on every retry). Lets an operator see
 /// every try of a workflow, why each failed and how long the next one waited.
 public struct AttemptRecord: Sendable, Hashable {
-    public var taskID: String
-    public var taskName: String
-    public var rootID: String?
-    public var parentID: String?
-    public var groupID: String?
+    private struct Fields: Sendable, Hashable {
+        var taskID: String
+        var taskName: String
+        var rootID: String?
+        var parentID: String?
+        var groupID: String?
+        var attempt: Int
+        var state: TaskState
+        var startedAt: Date?
+        var finishedAt: Date?
+        var errorType: String?
+        var errorMessage: String?
+        var nextCountdown: Double?
+    }
+
+    /// Copy-on-write: a record is copied into stores and query results; a copy is one retain.
+    private var fields: CopyOnWrite<Fields>
+
+    public var taskID: String {
+        _read { yield fields.value.taskID }
+        _modify { yield &fields.value.taskID }
+    }
+    public var taskName: String {
+        _read { yield fields.value.taskName }
+        _modify { yield &fields.value.taskName }
+    }
+    public var rootID: String? {
+        _read { yield fields.value.rootID }
+        _modify { yield &fields.value.rootID }
+    }
+    public var parentID: String? {
+        _read { yield fields.value.parentID }
+        _modify { yield &fields.value.parentID }
+    }
+    public var groupID: String? {
+        _read { yield fields.value.groupID }
+        _modify { yield &fields.value.groupID }
+    }
     /// 1-based; see `TaskHeaders.effectiveAttempt`.
-    public var attempt: Int
+    public var attempt: Int {
+        _read { yield fields.value.attempt }
+        _modify { yield &fields.value.attempt }
+    }
     /// STARTED while running, then RETRY, SUCCESS, FAILURE or REVOKED.
-    public var state: TaskState
-    public var startedAt: Date?
-    public var finishedAt: Date?
-    public var errorType: String?
-    public var errorMessage: String?
+    public var state: TaskState {
+        _read { yield fields.value.state }
+        _modify { yield &fields.value.state }
+    }
+    public var startedAt: Date? {
+        _read { yield fields.value.startedAt }
+        _modify { yield &fields.value.startedAt }
+    }
+    public var finishedAt: Date? {
+        _read { yield fields.value.finishedAt }
+        _modify { yield &fields.value.finishedAt }
+    }
+    public var errorType: String? {
+        _read { yield fields.value.errorType }
+        _modify { yield &fields.value.errorType }
+    }
+    public var errorMessage: String? {
+        _read { yield fields.value.errorMessage }
+        _modify { yield &fields.value.errorMessage }
+    }
     /// The countdown (runtime seconds, before scaling) chosen for the next attempt when this one ended in RETRY.
-    public var nextCountdown: Double?
+    public var nextCountdown: Double? {
+        _read { yield fields.value.nextCountdown }
+        _modify { yield &fields.value.nextCountdown }
+    }
+
 
     public init(
         taskID: String, taskName: String, rootID: String? = nil, parentID: String? = nil, groupID: String? = nil,
         attempt: Int, state: TaskState, startedAt: Date? = nil, finishedAt: Date? = nil, errorType: String? = nil,
         errorMessage: String? = nil, nextCountdown: Double? = nil
     ) {
-        self.taskID = taskID
-        self.taskName = taskName
-        self.rootID = rootID
-        self.parentID = parentID
-        self.groupID = groupID
-        self.attempt = attempt
-        self.state = state
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        self.errorType = errorType
-        self.errorMessage = errorMessage
-        self.nextCountdown = nextCountdown
+        fields = CopyOnWrite(Fields(
+            taskID: taskID, taskName: taskName, rootID: rootID, parentID: parentID, groupID: groupID,
+            attempt: attempt, state: state, startedAt: startedAt, finishedAt: finishedAt, errorType: errorType,
+            errorMessage: errorMessage, nextCountdown: nextCountdown))
     }
 }

@@ -3,28 +3,87 @@ import OrderedCollections
 
 /// What a result store keeps for one task id: Celery's result meta.
 public struct ResultMeta: Sendable, Hashable {
-    public var taskID: String
-    public var state: TaskState
+    private struct Fields: Sendable, Hashable {
+        var taskID: String
+        var state: TaskState
+        var result: JSON
+        var error: TaskErrorInfo?
+        var traceback: String?
+        var children: [JSON]
+        var dateDone: Date?
+        var retries: Int
+        var groupID: String?
+        var parentID: String?
+        var name: String?
+        var worker: String?
+        var queue: String?
+    }
+
+    /// Copy-on-write: a meta is copied into stores, waiters and handles; a copy is one retain.
+    private var fields: CopyOnWrite<Fields>
+
+    public var taskID: String {
+        _read { yield fields.value.taskID }
+        _modify { yield &fields.value.taskID }
+    }
+    public var state: TaskState {
+        _read { yield fields.value.state }
+        _modify { yield &fields.value.state }
+    }
     /// The return value (SUCCESS), `{"pid", "hostname"}` (STARTED), or null.
     /// For exception states the error goes in `error` and Celery's `result`
     /// is built from it.
-    public var result: JSON
+    public var result: JSON {
+        _read { yield fields.value.result }
+        _modify { yield &fields.value.result }
+    }
     /// The exception of a FAILURE, RETRY or REVOKED.
-    public var error: TaskErrorInfo?
+    public var error: TaskErrorInfo? {
+        _read { yield fields.value.error }
+        _modify { yield &fields.value.error }
+    }
     /// Formatted traceback text, when there is one.
-    public var traceback: String?
+    public var traceback: String? {
+        _read { yield fields.value.traceback }
+        _modify { yield &fields.value.traceback }
+    }
     /// Result tuples of tasks this one published (`[[id, parent], null]`, ...).
-    public var children: [JSON]
+    public var children: [JSON] {
+        _read { yield fields.value.children }
+        _modify { yield &fields.value.children }
+    }
     /// When the task reached a READY state; nil otherwise.
-    public var dateDone: Date?
+    public var dateDone: Date? {
+        _read { yield fields.value.dateDone }
+        _modify { yield &fields.value.dateDone }
+    }
     /// `retries` of the run that wrote this meta.
-    public var retries: Int
-    public var groupID: String?
-    public var parentID: String?
+    public var retries: Int {
+        _read { yield fields.value.retries }
+        _modify { yield &fields.value.retries }
+    }
+    public var groupID: String? {
+        _read { yield fields.value.groupID }
+        _modify { yield &fields.value.groupID }
+    }
+    public var parentID: String? {
+        _read { yield fields.value.parentID }
+        _modify { yield &fields.value.parentID }
+    }
     /// Extended fields (Celery `result_extended`).
-    public var name: String?
-    public var worker: String?
-    public var queue: String?
+    public var name: String? {
+        _read { yield fields.value.name }
+        _modify { yield &fields.value.name }
+    }
+    public var worker: String? {
+        _read { yield fields.value.worker }
+        _modify { yield &fields.value.worker }
+    }
+    public var queue: String? {
+        _read { yield fields.value.queue }
+        _modify { yield &fields.value.queue }
+    }
+
 
     public init(
         taskID: String, state: TaskState, result: JSON = .null, error: TaskErrorInfo? = nil,
@@ -32,19 +91,10 @@ public struct ResultMeta: Sendable, Hashable {
         groupID: String? = nil, parentID: String? = nil, name: String? = nil, worker: String? = nil,
         queue: String? = nil
     ) {
-        self.taskID = taskID
-        self.state = state
-        self.result = result
-        self.error = error
-        self.traceback = traceback
-        self.children = children
-        self.dateDone = dateDone
-        self.retries = retries
-        self.groupID = groupID
-        self.parentID = parentID
-        self.name = name
-        self.worker = worker
-        self.queue = queue
+        fields = CopyOnWrite(Fields(
+            taskID: taskID, state: state, result: result, error: error, traceback: traceback, children: children,
+            dateDone: dateDone, retries: retries, groupID: groupID, parentID: parentID, name: name, worker: worker,
+            queue: queue))
     }
 
     /// Celery's JSON for this meta, with its exact keys: `status`, `result`,

@@ -37,9 +37,27 @@ public protocol ResultStore: AnyObject, Sendable {
     /// Inserts or replaces the record for (`record.taskID`, `record.attempt`).
     func recordAttempt(_ record: AttemptRecord) throws(ChorusError)
 
+    /// Records `attempt` and stores `meta` (same task) as one update: what the
+    /// engine does at every start and end of a task. Readers never see the
+    /// meta without its attempt. Returns what `store` returns; the attempt is
+    /// recorded even when a stored SUCCESS keeps the meta from changing.
+    @discardableResult
+    func record(_ attempt: AttemptRecord, storing meta: ResultMeta) throws(ChorusError) -> Bool
+
     /// Every attempt of one task id, by attempt number.
     func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord]
 
     /// Every attempt of every task in one workflow, in the order each attempt was first recorded.
     func attempts(forRoot rootID: String) throws(ChorusError) -> [AttemptRecord]
+}
+
+extension ResultStore {
+    /// The attempt first, then the meta: storing a READY meta wakes waiters,
+    /// who may read the history at once. Stores that can do both in one
+    /// update (the memory backend) implement this themselves.
+    @discardableResult
+    public func record(_ attempt: AttemptRecord, storing meta: ResultMeta) throws(ChorusError) -> Bool {
+        try recordAttempt(attempt)
+        return try store(meta)
+    }
 }

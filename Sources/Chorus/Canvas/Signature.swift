@@ -8,21 +8,55 @@ import OrderedCollections
 /// also signatures on the wire, with a `subtaskType` and their members in
 /// `kwargs`; ``Canvas`` is the structured view of those.
 public struct Signature: Sendable, Hashable {
+    private struct Fields: Sendable, Hashable {
+        var task: String
+        var args: [JSON]
+        var kwargs: OrderedDictionary<String, JSON>
+        var options: SignatureOptions
+        var subtaskType: SubtaskType?
+        var immutable: Bool
+        var extra: OrderedDictionary<String, JSON>
+    }
+
+    /// Copy-on-write: signatures are copied through canvas preparation and into messages; a copy is one retain.
+    private var fields: CopyOnWrite<Fields>
+
     /// Registered task name, e.g. `proj.add`, or `celery.chain` / `celery.group` / `celery.chord`.
-    public var task: String
+    public var task: String {
+        _read { yield fields.value.task }
+        _modify { yield &fields.value.task }
+    }
     /// Stored positional arguments.
-    public var args: [JSON]
+    public var args: [JSON] {
+        _read { yield fields.value.args }
+        _modify { yield &fields.value.args }
+    }
     /// Stored keyword arguments, in order.
-    public var kwargs: OrderedDictionary<String, JSON>
+    public var kwargs: OrderedDictionary<String, JSON> {
+        _read { yield fields.value.kwargs }
+        _modify { yield &fields.value.kwargs }
+    }
     /// Execution options (`task_id`, `countdown`, `link`, ...).
-    public var options: SignatureOptions
+    public var options: SignatureOptions {
+        _read { yield fields.value.options }
+        _modify { yield &fields.value.options }
+    }
     /// `nil` for a plain task; otherwise what kind of composite this is.
-    public var subtaskType: SubtaskType?
+    public var subtaskType: SubtaskType? {
+        _read { yield fields.value.subtaskType }
+        _modify { yield &fields.value.subtaskType }
+    }
     /// When true, partial arguments from parents are ignored (Celery's `.si()`).
-    public var immutable: Bool
+    public var immutable: Bool {
+        _read { yield fields.value.immutable }
+        _modify { yield &fields.value.immutable }
+    }
     /// Top-level keys other than the six standard ones (e.g. the legacy
     /// `chord_size`), kept so they survive a round trip.
-    public var extra: OrderedDictionary<String, JSON>
+    public var extra: OrderedDictionary<String, JSON> {
+        _read { yield fields.value.extra }
+        _modify { yield &fields.value.extra }
+    }
 
     public init(
         _ task: String,
@@ -33,13 +67,8 @@ public struct Signature: Sendable, Hashable {
         immutable: Bool = false,
         extra: OrderedDictionary<String, JSON> = [:]
     ) {
-        self.task = task
-        self.args = args
-        self.kwargs = kwargs
-        self.options = options
-        self.subtaskType = subtaskType
-        self.immutable = immutable
-        self.extra = extra
+        fields = CopyOnWrite(Fields(
+            task: task, args: args, kwargs: kwargs, options: options, subtaskType: subtaskType, immutable: immutable, extra: extra))
     }
 
     /// The id frozen into `options.task_id`, if any.

@@ -15,7 +15,7 @@ extension MemoryBackend {
                     if state.cancelledWaiters.remove(waiterID) != nil {
                         state.activeWaiters.remove(waiterID)
                         continuation.resume(throwing: CancellationError())
-                    } else if let meta = state.metas[taskID], meta.state.isReady {
+                    } else if let meta = state.meta(for: taskID), meta.state.isReady {
                         state.activeWaiters.remove(waiterID)
                         continuation.resume(returning: meta)
                     } else {

@@ -1,5 +1,3 @@
-import OrderedCollections
-
 extension MemoryBackend {
     /// A chord group's fan-in counter (Celery's `.s`, `.j` and `.d` keys in one value).
     struct ChordCounter {
@@ -18,17 +16,27 @@ extension MemoryBackend {
         let attempt: Int
     }
 
+    /// What is kept for one task id: its meta and its attempts. One hash
+    /// lookup reaches both, so recording an attempt together with its meta
+    /// (what the engine does at every start and end) costs one lookup.
+    struct TaskEntry {
+        var meta: ResultMeta?
+        /// In attempt order (a short array: most tasks have one attempt,
+        /// recorded twice — STARTED, then its end).
+        var attempts: [AttemptRecord] = []
+    }
+
     /// Everything the result side holds. Pure data; `MemoryBackend` does the locking.
     struct ResultState {
-        var metas: [String: ResultMeta] = [:]
+        var tasks: [String: TaskEntry] = [:]
         var chords: [String: ChordCounter] = [:]
         /// Groups whose chord has fired (Celery's `.c = "done"`).
         var completedChords: Set<String> = []
-        /// Each task's attempts, in attempt order (a short array: most tasks
-        /// have one attempt, recorded twice — STARTED, then its end).
-        var attemptsByTask: [String: [AttemptRecord]] = [:]
-        /// Attempt keys of each root in first-recorded order.
-        var attemptsByRoot: [String: OrderedSet<AttemptKey>] = [:]
+        /// Attempt keys of each root in first-recorded order. A key is only
+        /// appended when its record is new to that root, so it is never listed
+        /// twice; the rare record that moves to another root is removed from
+        /// the old root's list by a linear search.
+        var attemptsByRoot: [String: [AttemptKey]] = [:]
         /// Suspended `readyResult(for:)` callers by task id and waiter id.
         var asyncWaiters: [String: [UInt64: CheckedContinuation<ResultMeta, any Error>]] = [:]
         /// Waiters that started and have not been resumed yet.
@@ -36,6 +44,43 @@ extension MemoryBackend {
         /// Active waiters cancelled before they suspended.
         var cancelledWaiters: Set<UInt64> = []
         var nextWaiterID: UInt64 = 0
+
+        func meta(for taskID: String) -> ResultMeta? { tasks[taskID]?.meta }
+
+        /// Stores `meta` (and `attempt`, when given, in the same lookup) unless
+        /// a SUCCESS is already stored, in which case the meta is left alone
+        /// (a result is final once it succeeded) and false is returned. The
+        /// attempt is recorded either way: it is history, not the result.
+        mutating func store(_ meta: ResultMeta?, attempt: AttemptRecord?, taskID: String) -> Bool {
+            var stored = false
+            var old: AttemptRecord?
+            // `tasks[id, default:]` in place: one hash lookup for reading and writing.
+            withEntry(taskID) { entry in
+                if let meta, entry.meta?.state != .success {
+                    entry.meta = meta
+                    stored = true
+                }
+                if let attempt { old = Self.put(attempt, into: &entry.attempts) }
+            }
+            if let attempt { index(attempt, replacing: old) }
+            return stored
+        }
+
+        private mutating func withEntry(_ taskID: String, _ body: (inout TaskEntry) -> Void) {
+            body(&tasks[taskID, default: TaskEntry()])
+        }
+
+        /// Keeps `attemptsByRoot` in step with a recorded attempt.
+        private mutating func index(_ attempt: AttemptRecord, replacing old: AttemptRecord?) {
+            // A replaced record under the same root (STARTED, then its end) is
+            // already listed there, in its first-recorded place.
+            guard old == nil || old?.rootID != attempt.rootID else { return }
+            let key = AttemptKey(taskID: attempt.taskID, attempt: attempt.attempt)
+            if let oldRoot = old?.rootID, let at = attemptsByRoot[oldRoot]?.firstIndex(of: key) {
+                attemptsByRoot[oldRoot]!.remove(at: at)
+            }
+            if let root = attempt.rootID { attemptsByRoot[root, default: []].append(key) }
+        }
 
         /// Fires the chord if its parts are all in; the counter is then dropped
         /// and the group remembered as done, so it fires exactly once.
@@ -68,19 +113,6 @@ extension MemoryBackend {
             return completeIfReady(groupID)
         }
 
-        mutating func record(_ attempt: AttemptRecord) {
-            let key = AttemptKey(taskID: attempt.taskID, attempt: attempt.attempt)
-            let old = Self.put(attempt, into: &attemptsByTask[attempt.taskID, default: []])
-            if let oldRoot = old?.rootID, oldRoot != attempt.rootID {
-                attemptsByRoot[oldRoot]?.remove(key)
-            }
-            // A replaced record under the same root (STARTED, then its end) is
-            // already listed there, in its first-recorded place.
-            if let root = attempt.rootID, old?.rootID != root {
-                attemptsByRoot[root, default: []].append(key)
-            }
-        }
-
         /// Replaces the record of the same attempt or inserts it in attempt
         /// order; returns the record it replaced.
         static func put(_ record: AttemptRecord, into list: inout [AttemptRecord]) -> AttemptRecord? {
@@ -99,12 +131,12 @@ extension MemoryBackend {
         }
 
         func attempts(forTask taskID: String) -> [AttemptRecord] {
-            attemptsByTask[taskID] ?? []
+            tasks[taskID]?.attempts ?? []
         }
 
         func attempts(forRoot rootID: String) -> [AttemptRecord] {
             (attemptsByRoot[rootID] ?? []).compactMap { key in
-                attemptsByTask[key.taskID]?.first { $0.attempt == key.attempt }
+                tasks[key.taskID]?.attempts.first { $0.attempt == key.attempt }
             }
         }
     }

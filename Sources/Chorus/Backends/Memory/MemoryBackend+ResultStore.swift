@@ -1,11 +1,21 @@
 extension MemoryBackend: ResultStore {
     @discardableResult
     public func store(_ meta: ResultMeta) throws(ChorusError) -> Bool {
+        try store(meta, attempt: nil)
+    }
+
+    @discardableResult
+    public func record(_ attempt: AttemptRecord, storing meta: ResultMeta) throws(ChorusError) -> Bool {
+        try store(meta, attempt: attempt)
+    }
+
+    /// One locked update of a task's entry: the meta (unless a SUCCESS is
+    /// stored) and the attempt, then READY waiters are woken.
+    private func store(_ meta: ResultMeta, attempt: AttemptRecord?) throws(ChorusError) -> Bool {
         var meta = meta
         if meta.state.isReady && meta.dateDone == nil { meta.dateDone = clock.now }
         return try withResults { state in
-            // `&metas[id]` is one hash lookup for the check and the write.
-            guard Self.replace(&state.metas[meta.taskID], with: meta) else { return false }
+            guard state.store(meta, attempt: attempt, taskID: meta.taskID) else { return false }
             if meta.state.isReady {
                 resultCondition.broadcast()
                 guard !state.asyncWaiters.isEmpty else { return true }
@@ -18,16 +28,8 @@ extension MemoryBackend: ResultStore {
         }
     }
 
-    /// Puts `meta` in `slot` unless a SUCCESS is already there (a result
-    /// is final once it succeeded). Returns whether it was stored.
-    private static func replace(_ slot: inout ResultMeta?, with meta: ResultMeta) -> Bool {
-        if slot?.state == .success { return false }
-        slot = meta
-        return true
-    }
-
     public func result(for taskID: String) throws(ChorusError) -> ResultMeta? {
-        try withResults { state in state.metas[taskID] }
+        try withResults { state in state.meta(for: taskID) }
     }
 
     public func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta? {
@@ -35,7 +37,7 @@ extension MemoryBackend: ResultStore {
         resultCondition.lock()
         defer { resultCondition.unlock() }
         while true {
-            if let meta = resultState.metas[taskID], meta.state.isReady { return meta }
+            if let meta = resultState.meta(for: taskID), meta.state.isReady { return meta }
             if clock.monotonicNow >= giveUp { return nil }
             clock.wait(until: giveUp, on: resultCondition)
         }
@@ -51,7 +53,7 @@ extension MemoryBackend: ResultStore {
     }
 
     public func recordAttempt(_ record: AttemptRecord) throws(ChorusError) {
-        try withResults { state in state.record(record) }
+        try withResults { state in _ = state.store(nil, attempt: record, taskID: record.taskID) }
     }
 
     public func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord] {

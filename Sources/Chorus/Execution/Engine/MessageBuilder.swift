@@ -19,22 +19,26 @@ enum MessageBuilder {
 
     static func message(for signature: Signature, now: Date) throws(ChorusError) -> (TaskMessage, queue: String) {
         let options = signature.options
-        guard let id = options.taskId else {
+        // One pass over the options (a handful of keys) instead of a hashed
+        // lookup per option Chorus knows: this runs for every task published.
+        var read = ReadOptions()
+        for (key, value) in options.values { read.take(key, value) }
+        guard let id = read.taskId else {
             throw ChorusError(.internal, "signature for \(signature.task) was not frozen (no task_id)")
         }
         var eta: Date?
-        if let countdown = options.countdown {
+        if let countdown = read.countdown {
             guard countdown.isFinite else { throw ChorusError(.invalidInput, "\(signature.task): countdown must be a finite number of seconds") }
             eta = now.addingTimeInterval(max(0, countdown))
         }
-        if let text = options.eta {
+        if let text = read.eta {
             guard let date = CeleryDate.parse(text) else {
                 throw ChorusError(.invalidInput, "\(signature.task): eta \"\(text)\" is not an ISO-8601 time with a time zone, e.g. 2026-11-26T10:00:00+00:00")
             }
             eta = date
         }
         var expires: Date?
-        switch options.expires {
+        switch read.expires {
         case .seconds(let s)?:
             guard s.isFinite else { throw ChorusError(.invalidInput, "\(signature.task): expires must be a finite number of seconds") }
             expires = now.addingTimeInterval(s)
@@ -47,23 +51,67 @@ enum MessageBuilder {
             break
         }
         var extra = OrderedDictionary<String, JSON>()
-        for name in retryOptionNames {
-            if let value = options[name] { extra[name] = value }
+        for (name, value) in zip(retryOptionNames, read.retryOptions) {
+            if let value { extra[name] = value }
         }
-        extra[sentHeader] = .string(CeleryDate.format(now))
+        // Only expiry is measured from the send time; formatting a date for
+        // every message was a measurable share of publishing.
+        if expires != nil { extra[sentHeader] = .string(CeleryDate.format(now)) }
         let headers = TaskHeaders(
-            task: signature.task, id: id, eta: eta, expires: expires, group: options.groupId,
-            groupIndex: options.groupIndex, retries: 0,
-            timeLimit: .init(hard: options.timeLimit, soft: options.softTimeLimit),
-            rootID: options.rootId ?? id, parentID: options.parentId,
+            task: signature.task, id: id, eta: eta, expires: expires, group: read.groupId,
+            groupIndex: read.groupIndex, retries: 0,
+            timeLimit: .init(hard: read.timeLimit, soft: read.softTimeLimit),
+            rootID: read.rootId ?? id, parentID: read.parentId,
             argsRepr: JSON.array(signature.args).serialized(), kwargsRepr: JSON.object(signature.kwargs).serialized(),
-            origin: origin, ignoreResult: options.ignoreResult ?? false, extra: extra)
+            origin: origin, ignoreResult: read.ignoreResult ?? false, extra: extra)
         let embed = TaskEmbed(
-            callbacks: options.link.isEmpty ? nil : options.link.map(\.json),
-            errbacks: options.linkError.isEmpty ? nil : options.linkError.map(\.json),
-            chain: rawList(options, "chain"),
-            chord: rawList(options, "chord")?.first)
-        return (TaskMessage(headers: headers, args: signature.args, kwargs: signature.kwargs, embed: embed), options.queue ?? defaultQueue)
+            callbacks: read.hasLink ? nonEmpty(options.link.map(\.json)) : nil,
+            errbacks: read.hasLinkError ? nonEmpty(options.linkError.map(\.json)) : nil,
+            chain: read.chain.flatMap(rawList),
+            chord: read.chord.flatMap(rawList)?.first)
+        return (TaskMessage(headers: headers, args: signature.args, kwargs: signature.kwargs, embed: embed), read.queue ?? defaultQueue)
+    }
+
+    private static func nonEmpty(_ list: [JSON]) -> [JSON]? { list.isEmpty ? nil : list }
+
+    /// The options a message is built from, read in one pass with the same
+    /// typed conversions as `SignatureOptions`' accessors (a value of the
+    /// wrong kind reads as absent).
+    private struct ReadOptions {
+        var taskId, groupId, rootId, parentId, eta, queue: String?
+        var groupIndex: Int?
+        var countdown, timeLimit, softTimeLimit: Double?
+        var expires: SignatureOptions.Expiry?
+        var ignoreResult: Bool?
+        var hasLink = false
+        var hasLinkError = false
+        var chain: JSON?
+        var chord: JSON?
+        var retryOptions = [JSON?](repeating: nil, count: MessageBuilder.retryOptionNames.count)
+
+        mutating func take(_ key: String, _ value: JSON) {
+            switch key {
+            case "task_id": taskId = value.stringValue
+            case "group_id": groupId = value.stringValue
+            case "root_id": rootId = value.stringValue
+            case "parent_id": parentId = value.stringValue
+            case "group_index": groupIndex = value.int64Value.flatMap { Int(exactly: $0) }
+            case "eta": eta = value.stringValue
+            case "queue": queue = value.stringValue
+            case "countdown": countdown = value.numberValue
+            case "time_limit": timeLimit = value.numberValue
+            case "soft_time_limit": softTimeLimit = value.numberValue
+            case "expires":
+                if case .string(let text) = value { expires = .at(text) } else { expires = value.numberValue.map(SignatureOptions.Expiry.seconds) }
+            case "ignore_result": ignoreResult = value.boolValue
+            case "link": hasLink = true
+            case "link_error": hasLinkError = true
+            case "chain": chain = value
+            case "chord": chord = value
+            default:
+                if let index = MessageBuilder.retryOptionNames.firstIndex(of: key) { retryOptions[index] = value }
+            }
+        }
     }
 
     /// The signature dicts stored under `key`, as they are. The chain tail of
@@ -71,10 +119,10 @@ enum MessageBuilder {
     /// and every member of an n-task chord header carries the body;
     /// decoding each into a `Signature` and encoding it back (what
     /// `options.chain` / `options.chord` do) cost a lot on large canvases.
-    static func rawList(_ options: SignatureOptions, _ key: String) -> [JSON]? {
-        switch options[key] {
-        case .array(let items)?: items.isEmpty ? nil : items
-        case .object(let object)?: [.object(object)]
+    static func rawList(_ value: JSON) -> [JSON]? {
+        switch value {
+        case .array(let items): items.isEmpty ? nil : items
+        case .object(let object): [.object(object)]
         default: nil
         }
     }

@@ -5,8 +5,7 @@ import Foundation
 /// scheduled, chord parts counted — Celery's worker semantics.
 extension Runtime {
     func started(_ run: TaskRun) {
-        record(run, state: .started, startedAt: run.startedAt)
-        storeMeta(ResultMeta(
+        record(run, state: .started, startedAt: run.startedAt, meta: ResultMeta(
             taskID: run.id, state: .started, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.started, run))
@@ -35,9 +34,8 @@ extension Runtime {
         // The result and the attempt are stored before any follow-up is
         // published, so whoever waits on a later step sees a complete history.
         // (Celery publishes callbacks first only to list them as `children`.)
-        // The attempt first: storing the meta wakes waiters, who may read the history at once.
-        record(run, state: .success, finishedAt: configuration.clock.now)
-        storeMeta(ResultMeta(
+        // The attempt with the meta: storing the meta wakes waiters, who may read the history at once.
+        record(run, state: .success, finishedAt: configuration.clock.now, meta: ResultMeta(
             taskID: run.id, state: .success, result: result, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.succeeded, run, result: result))
@@ -65,9 +63,8 @@ extension Runtime {
     // MARK: - Failure
 
     func fail(_ run: TaskRun, error: TaskErrorInfo) {
-        // The attempt is recorded before the result, so whoever the result wakes sees it.
-        record(run, state: .failure, finishedAt: configuration.clock.now, error: error)
-        storeMeta(ResultMeta(
+        // The attempt is recorded with the result, so whoever the result wakes sees it.
+        record(run, state: .failure, finishedAt: configuration.clock.now, error: error, meta: ResultMeta(
             taskID: run.id, state: .failure, error: error, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.failed, run, error: error.message))
@@ -168,8 +165,7 @@ extension Runtime {
         // after its events. If publishing fails, `fail` replaces meta and record.
         let reason = message ?? "retry requested"
         let info = TaskErrorInfo(type: "Retry", message: reason)
-        record(run, state: .retry, finishedAt: now, error: info, nextCountdown: delay)
-        storeMeta(ResultMeta(
+        record(run, state: .retry, finishedAt: now, error: info, nextCountdown: delay, meta: ResultMeta(
             taskID: run.id, state: .retry, error: info, retries: retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.retried, run, error: reason, countdown: delay))
@@ -184,8 +180,7 @@ extension Runtime {
 
     func revoke(_ run: TaskRun, reason: String) {
         let info = TaskErrorInfo(type: "TaskRevokedError", message: reason, module: "celery.exceptions")
-        record(run, state: .revoked, finishedAt: configuration.clock.now, error: info)
-        storeMeta(ResultMeta(
+        record(run, state: .revoked, finishedAt: configuration.clock.now, error: info, meta: ResultMeta(
             taskID: run.id, state: .revoked, error: info, retries: run.headers.retries, groupID: run.headers.group,
             parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.revoked, run, error: reason))
@@ -205,19 +200,22 @@ extension Runtime {
         }
     }
 
+    /// Records the run's attempt and stores its meta as one update (the
+    /// store's `record(_:storing:)`); a failure is logged and remembered for
+    /// the executor (see `PersistenceFailure`).
     func record(
         _ run: TaskRun, state: TaskState, startedAt: Date? = nil, finishedAt: Date? = nil, error: TaskErrorInfo? = nil,
-        nextCountdown: Double? = nil
+        nextCountdown: Double? = nil, meta: ResultMeta
     ) {
         let record = AttemptRecord(
             taskID: run.id, taskName: run.name, rootID: run.headers.rootID, parentID: run.headers.parentID,
             groupID: run.headers.group, attempt: run.attempt, state: state, startedAt: startedAt ?? run.startedAt,
             finishedAt: finishedAt, errorType: error?.type, errorMessage: error?.message, nextCountdown: nextCountdown)
         do {
-            try store.recordAttempt(record)
+            try store.record(record, storing: meta)
         } catch {
             PersistenceFailure.record()
-            logger.error("recording attempt \(run.attempt) of \(run.id) failed: \(error.message)")
+            logger.error("recording attempt \(run.attempt) of \(run.id) (\(meta.state.rawValue)) failed: \(error.message)")
         }
     }
 

@@ -9,28 +9,48 @@ import Foundation
 /// properties (`correlation_id`, `delivery_info`, priority, base64 body
 /// encoding) belong to the broker, not here.
 public struct TaskMessage: Sendable, Hashable {
-    public var headers: TaskHeaders
+    private struct Fields: Sendable, Hashable {
+        var headers: TaskHeaders
+        var args: [JSON]
+        var kwargs: OrderedDictionary<String, JSON>
+        var embed: TaskEmbed
+    }
+
+    /// Copy-on-write: a message is copied at every hand-off (broker, delivery,
+    /// run), and a copy is one retain instead of one per header string.
+    private var fields: CopyOnWrite<Fields>
+
+    public var headers: TaskHeaders {
+        _read { yield fields.value.headers }
+        _modify { yield &fields.value.headers }
+    }
     /// Positional arguments (body element 0).
-    public var args: [JSON]
+    public var args: [JSON] {
+        _read { yield fields.value.args }
+        _modify { yield &fields.value.args }
+    }
     /// Keyword arguments (body element 1), in order.
-    public var kwargs: OrderedDictionary<String, JSON>
+    public var kwargs: OrderedDictionary<String, JSON> {
+        _read { yield fields.value.kwargs }
+        _modify { yield &fields.value.kwargs }
+    }
     /// Workflow links travelling with the task (body element 2).
-    public var embed: TaskEmbed
+    public var embed: TaskEmbed {
+        _read { yield fields.value.embed }
+        _modify { yield &fields.value.embed }
+    }
 
     public init(
         headers: TaskHeaders, args: [JSON] = [], kwargs: OrderedDictionary<String, JSON> = [:],
         embed: TaskEmbed = TaskEmbed()
     ) {
-        self.headers = headers
-        self.args = args
-        self.kwargs = kwargs
-        self.embed = embed
+        fields = CopyOnWrite(Fields(headers: headers, args: args, kwargs: kwargs, embed: embed))
     }
 
     /// The task id (`headers.id`).
-    public var id: String { headers.id }
+    public var id: String { fields.value.headers.id }
     /// The task name (`headers.task`).
-    public var taskName: String { headers.task }
+    public var taskName: String { fields.value.headers.task }
 }
 
 /// The `embed` element of a v2 body. Each entry is a Celery signature dict
