@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// The Chorus runtime: runs signatures and canvases the way Celery does, with
 /// tasks from a `TaskRegistry`, messages on a `Broker`, results and attempt
@@ -10,7 +11,8 @@ import Logging
 /// it only publishes.
 ///
 /// `@unchecked Sendable`: every stored property is immutable and `Sendable`
-/// except `lifecycle` and `observers`, which live behind their own locks.
+/// except `lifecycle` and `observers`, which live behind their own locks, and
+/// the atomics `stopping`, `running` and `observerCount`.
 public final class Runtime: @unchecked Sendable {
     public let registry: TaskRegistry
     public let configuration: RuntimeConfiguration
@@ -24,6 +26,15 @@ public final class Runtime: @unchecked Sendable {
     private let pool: WorkerPool
     private let lifecycle = LockProtected(Lifecycle())
     private let observers = LockProtected<[@Sendable (TaskEvent) -> Void]>([])
+    /// Read on every task state change (usually to find nobody observes), so
+    /// it is an atomic rather than a look under the observers' lock, which
+    /// executors and publishers contended for.
+    private let observerCount = Atomic<Int>(0)
+    /// Set once by `shutdown`; executors check it before every claim.
+    private let stopping = Atomic<Bool>(false)
+    /// Tasks between `beginTask` and `endTask`, counted without a lock: two
+    /// executors and a publisher touch it for every task.
+    private let running = Atomic<Int>(0)
     let logger: Logger
     /// Whether broker, result store and state are one SQLite database, so a
     /// task's writes can share one transaction (see `inWriteBatch`).
@@ -34,8 +45,6 @@ public final class Runtime: @unchecked Sendable {
 
     struct Lifecycle {
         var started = false
-        var stopping = false
-        var running = 0
     }
 
     /// A runtime on an in-memory broker and result store.
@@ -104,10 +113,10 @@ public final class Runtime: @unchecked Sendable {
     /// seconds.
     @discardableResult
     public func shutdown(timeout: Double = 60) -> Bool {
-        lifecycle.withLock { $0.stopping = true }
+        stopping.store(true, ordering: .sequentiallyConsistent)
         let deadline = Date().addingTimeInterval(timeout)
         var drained = true
-        while lifecycle.withLock({ $0.running > 0 }) {
+        while running.load(ordering: .sequentiallyConsistent) > 0 {
             if Date() >= deadline { drained = false; break }
             usleep(2_000)
         }
@@ -121,30 +130,31 @@ public final class Runtime: @unchecked Sendable {
     /// Calls `observer` for every task event, on the thread that caused it.
     /// Observers must be quick and must not call back into the runtime.
     public func observe(_ observer: @escaping @Sendable (TaskEvent) -> Void) {
-        observers.withLock { $0.append(observer) }
+        observers.withLock { list in
+            list.append(observer)
+            observerCount.store(list.count, ordering: .releasing)
+        }
     }
 
     /// Reports `event` to the observers. The event is only built when someone
     /// observes: most runtimes have no observers, and building one per task
     /// state (strings retained, the clock read) was measurable per task.
     func emit(_ event: @autoclosure () -> TaskEvent) {
+        guard observerCount.load(ordering: .acquiring) > 0 else { return }
         let current = observers.withLock { $0 }
-        guard !current.isEmpty else { return }
         let event = event()
         for observer in current { observer(event) }
     }
 
-    var isStopping: Bool { lifecycle.withLock { $0.stopping } }
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
     func beginTask() -> Bool {
-        lifecycle.withLock { life in
-            life.running += 1
-            return true
-        }
+        running.add(1, ordering: .sequentiallyConsistent)
+        return true
     }
 
     func endTask() {
-        lifecycle.withLock { $0.running -= 1 }
+        running.subtract(1, ordering: .sequentiallyConsistent)
     }
 
     /// Whether nothing is running and nothing waits on this runtime's queues
@@ -156,9 +166,9 @@ public final class Runtime: @unchecked Sendable {
         // running task by `running` from before it is settled until it has
         // published its follow-ups: checking the broker between two reads of
         // `running` leaves no gap.
-        let runningBefore = lifecycle.withLock { $0.running }
+        let runningBefore = running.load(ordering: .sequentiallyConsistent)
         let outstanding = counting.outstandingCount(queues: configuration.queues)
-        let runningAfter = lifecycle.withLock { $0.running }
+        let runningAfter = running.load(ordering: .sequentiallyConsistent)
         return runningBefore == 0 && outstanding == 0 && runningAfter == 0
     }
 
