@@ -14,9 +14,7 @@ public struct RandomTaskIDs: TaskIDGenerator {
     public init() {}
 
     public mutating func next() -> String {
-        var rng = SystemRandomNumberGenerator()
-        var high = rng.next() as UInt64
-        var low = rng.next() as UInt64
+        var (high, low) = RandomBytes.next128()
         high = (high & ~0xF000) | 0x4000  // version 4
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // RFC 4122 variant
         return RandomTaskIDs.format(high: high, low: low)

@@ -1,11 +1,9 @@
-import Synchronization
-
 /// The runtime's tasks by name, from plugins and from Swift closures.
 ///
 /// Registration is atomic: a plugin's tasks are all checked — against each
 /// other and against every task already registered — before any of them is
-/// added, so a failed load changes nothing. Thread-safe; lookups take a short
-/// lock.
+/// added, so a failed load changes nothing. Thread-safe; lookups take a
+/// shared read lock, so executors looking up tasks never wait for each other.
 public final class TaskRegistry: Sendable {
     private struct State {
         var tasks: [String: RegisteredTask] = [:]
@@ -13,7 +11,7 @@ public final class TaskRegistry: Sendable {
         var plugins: [PluginInfo] = []
     }
 
-    private let state = Mutex(State())
+    private let state = ReadWriteProtected(State())
 
     public init() {}
 
@@ -29,7 +27,7 @@ public final class TaskRegistry: Sendable {
             let call = try PreparedCall(signature: task.signature, bound: task.options.bind, function: task.function)
             prepared.append(RegisteredTask(name: task.name, signature: task.signature, options: task.options, plugin: info, doc: task.doc, body: .native(call)))
         }
-        let result: Result<PluginInfo, ChorusError> = state.withLock { state in
+        let result: Result<PluginInfo, ChorusError> = state.write { state in
             if let existing = state.plugins.first(where: { $0.sha256 == info.sha256 }) { return .success(existing) }
             if let clash = state.plugins.first(where: { $0.name == info.name }) {
                 return .failure(ChorusError(.duplicateTask, "plugin \(info.path): a plugin named '\(info.name)' is already loaded from \(clash.path); plugin names must be unique"))
@@ -73,7 +71,7 @@ public final class TaskRegistry: Sendable {
     /// throws `.duplicateTask` naming the current owner of the name.
     func add(_ task: RegisteredTask) throws(ChorusError) {
         let name = task.name
-        let clash: RegisteredTask? = state.withLock { state in
+        let clash: RegisteredTask? = state.write { state in
             if let existing = state.tasks[name] { return existing }
             state.tasks[name] = task
             state.order.append(name)
@@ -88,7 +86,7 @@ public final class TaskRegistry: Sendable {
     /// The task registered as `name`. Unknown names throw `.unknownTask` with
     /// the closest registered names as suggestions.
     public func task(named name: String) throws(ChorusError) -> RegisteredTask {
-        let (task, all): (RegisteredTask?, [String]) = state.withLock { state in
+        let (task, all): (RegisteredTask?, [String]) = state.read { state in
             if let t = state.tasks[name] { return (t, []) }
             return (nil, state.order)
         }
@@ -107,11 +105,11 @@ public final class TaskRegistry: Sendable {
 
     /// Every task, in registration order.
     public var tasks: [RegisteredTask] {
-        state.withLock { state in state.order.compactMap { state.tasks[$0] } }
+        state.read { state in state.order.compactMap { state.tasks[$0] } }
     }
 
     /// Loaded plugins, in load order.
     public var plugins: [PluginInfo] {
-        state.withLock { $0.plugins }
+        state.read { $0.plugins }
     }
 }

@@ -72,6 +72,17 @@ enum MessageBuilder {
         return (TaskMessage(headers: headers, args: signature.args, kwargs: signature.kwargs, embed: embed), read.queue ?? defaultQueue)
     }
 
+    /// The message `message(for:now:)` builds for a task signature with no
+    /// options at all once it is frozen under `id` (its own root, no parent,
+    /// default queue): the common `apply(.task(...))`, built without cloning
+    /// and freezing a signature or reading options it does not have.
+    static func plainMessage(task: String, args: [JSON], kwargs: OrderedDictionary<String, JSON>, id: String) -> TaskMessage {
+        let headers = TaskHeaders(
+            task: task, id: id, retries: 0, rootID: id, argsRepr: JSON.array(args).serialized(),
+            kwargsRepr: JSON.object(kwargs).serialized(), origin: origin)
+        return TaskMessage(headers: headers, args: args, kwargs: kwargs, embed: TaskEmbed())
+    }
+
     private static func nonEmpty(_ list: [JSON]) -> [JSON]? { list.isEmpty ? nil : list }
 
     /// The options a message is built from, read in one pass with the same

@@ -12,9 +12,26 @@ extension Runtime {
     @discardableResult
     public func apply(_ canvas: Canvas, options: SignatureOptions = [:]) throws(ChorusError) -> AsyncResult {
         if configuration.validateTaskNames { try validateTaskNames(in: canvas) }
+        if options.isEmpty, case .task(let s) = canvas, s.options.isEmpty {
+            return try applyPlain(s)
+        }
         let plan = try canvas.prepare(options: options)
         try publish(plan)
         return AsyncResult(handle: plan.result, rootID: plan.messages.first?.options.rootId, runtime: self)
+    }
+
+    /// `apply` of a task signature without options (most tasks sent one by
+    /// one): the message `prepare` + `MessageBuilder` would build, made
+    /// directly. `MessageBuilderTests` checks the two paths agree.
+    private func applyPlain(_ s: Signature) throws(ChorusError) -> AsyncResult {
+        var ids = RandomTaskIDs()
+        let id = ids.next()
+        let message = MessageBuilder.plainMessage(task: s.task, args: s.args, kwargs: s.kwargs, id: id)
+        emit(TaskEvent(
+            kind: .sent, taskID: id, taskName: s.task, attempt: 1, rootID: id, parentID: nil, groupID: nil,
+            time: configuration.clock.now))
+        try broker.publish(message, to: MessageBuilder.defaultQueue)
+        return AsyncResult(handle: .task(id: id), rootID: id, runtime: self)
     }
 
     /// Publishes a signature or canvas given as Celery JSON.
