@@ -124,6 +124,9 @@ def main():
         return statistics.median(s) * scale if s else float("nan")
     group_width = int(durable.get("group", {}).get("name", "group of 0").split()[-1])
     group10k_s = est("group", 10_000 / max(1, group_width) / 1000)
+    group_note = "" if group_width >= 10_000 else (
+        f"- The group is {group_width:,} tasks, not 10,000 (a `--quick` run): a group of 10,000 would take Celery about"
+        f" {group10k_s:.0f} s per run on this machine (extrapolated).\n")
     memory100k_min = 100_000 / est("tasks", 1) / 60
 
     memory_tasks = int(durable.get("mem_busy", {}).get("name", "0").split()[-2])
@@ -177,9 +180,7 @@ How each side runs:
   --without-heartbeat --loglevel WARNING`, redis as broker and result backend, JSON serializer, default prefetch;
   equivalent Python tasks (`Benchmarks/celery/benchtasks.py`). The producer calls `delay()` once per task and
   waits with `ResultSet.join_native` (no-op tasks, group) or `AsyncResult.get` (chord, chain, round trip).
-- The group is {durable.get('group', {}).get('name', '?').replace('group of ', '')} tasks, not 10,000: a group of
-  10,000 would take Celery about {group10k_s:.0f} s per run on this machine (extrapolated). The in-process section below has the group of 10,000.
-- Round trip: one task at a time, send → result, workers otherwise idle.
+{group_note}- Round trip: one task at a time, send → result, workers otherwise idle.
 - Memory: peak RSS (VmHWM in `/proc/PID/status`) of ONE worker with 2 executors (Chorus: one process;
   Celery: prefork with concurrency 2), 1 s after it is ready, and again after it ran the stated number of no-op
   tasks.{parts}{memory_note}
