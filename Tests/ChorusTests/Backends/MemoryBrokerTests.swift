@@ -75,6 +75,26 @@ import Testing
         #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 30), timeout: 0)?.message.id == "m2")
     }
 
+    @Test func settledLeasesDoNotPileUpAndLiveOnesStillLapse() throws {
+        let clock = ManualClock()
+        let broker = MemoryBackend(clock: clock)
+        for i in 0..<5_000 { try broker.publish(message("m\(i)"), to: "q") }
+        var held: [Delivery] = []
+        for _ in 0..<5_000 { held.append(try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 60), timeout: 0))) }
+        // Settle all but ten (acks, a reject, extensions): dead heap entries are dropped along the way.
+        for d in held[10..<4_000] { #expect(try broker.ack(d)) }
+        #expect(try broker.reject(held[4_000], requeue: false))
+        for d in held[4_001...] { #expect(try broker.extendLease(d, seconds: 60)); #expect(try broker.ack(d)) }
+        let (heapSize, live) = try broker.withBroker { ($0.leases.count, $0.inFlight.count) }
+        #expect(live == 10)
+        #expect(heapSize <= 2 * live + 1_024)
+        // The ten unsettled leases still lapse and are redelivered, in claim order.
+        clock.advance(by: 61)
+        let again = try (0..<10).map { _ in try broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 0)?.message.id }
+        #expect(again == (0..<10).map { "m\($0)" })
+        #expect(try broker.claim(from: ["q"], mode: .removeOnClaim, timeout: 0) == nil)
+    }
+
     @Test func extendingALeaseKeepsTheMessageInvisible() throws {
         let clock = ManualClock()
         let broker = MemoryBackend(clock: clock)

@@ -41,13 +41,18 @@ extension MemoryBackend: Broker {
 
     @discardableResult
     public func ack(_ delivery: Delivery) throws(ChorusError) -> Bool {
-        try withBroker { state in state.inFlight.removeValue(forKey: delivery.tag) != nil }
+        try withBroker { state in
+            guard state.inFlight.removeValue(forKey: delivery.tag) != nil else { return false }
+            state.compactLeasesIfMostlyStale()
+            return true
+        }
     }
 
     @discardableResult
     public func reject(_ delivery: Delivery, requeue: Bool) throws(ChorusError) -> Bool {
         try withBroker { state in
             guard let held = state.inFlight.removeValue(forKey: delivery.tag) else { return false }
+            state.compactLeasesIfMostlyStale()
             if requeue {
                 state.ready[held.queued.queue, default: []].append(held.queued)
                 brokerCondition.broadcast()
@@ -63,6 +68,7 @@ extension MemoryBackend: Broker {
             guard state.inFlight[delivery.tag] != nil else { return false }
             state.inFlight[delivery.tag]!.deadline = deadline
             state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: delivery.tag))
+            state.compactLeasesIfMostlyStale()
             brokerCondition.broadcast()
             return true
         }

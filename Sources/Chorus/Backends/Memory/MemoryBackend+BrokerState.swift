@@ -82,6 +82,18 @@ extension MemoryBackend {
             return nil
         }
 
+        /// Drops settled and superseded lease entries once they outnumber the
+        /// live leases: an entry is only removed from the heap when its deadline
+        /// passes, so at tens of thousands of tasks a second with a 60 s lease
+        /// the heap held millions of dead entries. Rebuilding is O(live) and
+        /// happens at most once per that many settles.
+        mutating func compactLeasesIfMostlyStale() {
+            guard leases.count > 2 * inFlight.count + 1_024 else { return }
+            // Keep each live lease's current entry, with its sequence: equal
+            // deadlines still lapse in the order the leases were taken.
+            leases = Heap(leases.unordered.filter { entry in inFlight[entry.tag]?.deadline == entry.deadline })
+        }
+
         /// The earliest instant at which something may become claimable.
         var nextChange: MonotonicInstant {
             min(delayed.min?.due ?? .distantFuture, leases.min?.deadline ?? .distantFuture)
