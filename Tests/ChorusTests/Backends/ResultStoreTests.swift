@@ -92,6 +92,34 @@ import Testing
 }
 
 @Suite struct AsyncResultWaitTests {
+    @Test func aRootTasksOwnAttemptsInterleaveWithItsWorkflowInRecordedOrder() throws {
+        // A group's root is its first member: the other members may record
+        // before, between and after the root's own attempts.
+        let store = MemoryBackend(clock: ManualClock())
+        func record(_ task: String, _ attempt: Int, _ state: TaskState, root: String?) throws {
+            try store.recordAttempt(AttemptRecord(taskID: task, taskName: "proj.\(task)", rootID: root, attempt: attempt, state: state))
+        }
+        try record("m2", 1, .started, root: "r")
+        try record("r", 1, .started, root: "r")
+        try record("m3", 1, .success, root: "r")
+        try record("r", 1, .retry, root: "r")  // in place: keeps its position
+        try record("m2", 1, .success, root: "r")
+        try record("r", 2, .success, root: "r")
+        func workflow(_ root: String) throws -> [String] {
+            try store.attempts(forRoot: root).map { "\($0.taskID)#\($0.attempt):\($0.state)" }
+        }
+        #expect(try workflow("r") == ["m2#1:SUCCESS", "r#1:RETRY", "m3#1:SUCCESS", "r#2:SUCCESS"])
+        // A record that moves to another root goes last there, in either direction.
+        try record("m2", 1, .success, root: "m2")
+        try record("r", 1, .retry, root: "m3")
+        #expect(try workflow("r") == ["m3#1:SUCCESS", "r#2:SUCCESS"])
+        #expect(try workflow("m2") == ["m2#1:SUCCESS"])
+        #expect(try workflow("m3") == ["r#1:RETRY"])
+        try record("r", 1, .failure, root: "r")
+        #expect(try workflow("r") == ["m3#1:SUCCESS", "r#2:SUCCESS", "r#1:FAILURE"])
+        #expect(try workflow("m3").isEmpty)
+    }
+
     @Test func anAsyncWaiterIsResumedByStore() async throws {
         let store = MemoryBackend()
         async let meta = store.readyResult(for: "t")

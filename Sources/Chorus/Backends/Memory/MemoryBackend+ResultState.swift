@@ -23,7 +23,14 @@ extension MemoryBackend {
         var meta: ResultMeta?
         /// In attempt order (a short array: most tasks have one attempt,
         /// recorded twice — STARTED, then its end).
-        var attempts: [AttemptRecord] = []
+        var attempts: [StoredAttempt] = []
+    }
+
+    /// An attempt record and when it was first recorded under its root: a
+    /// workflow's attempts are listed in that order.
+    struct StoredAttempt {
+        var record: AttemptRecord
+        var sequence: UInt64
     }
 
     /// Everything the result side holds. Pure data; `MemoryBackend` does the locking.
@@ -32,11 +39,15 @@ extension MemoryBackend {
         var chords: [String: ChordCounter] = [:]
         /// Groups whose chord has fired (Celery's `.c = "done"`).
         var completedChords: Set<String> = []
-        /// Attempt keys of each root in first-recorded order. A key is only
-        /// appended when its record is new to that root, so it is never listed
-        /// twice; the rare record that moves to another root is removed from
-        /// the old root's list by a linear search.
+        /// Attempt keys of each root in first-recorded order, for records of
+        /// OTHER tasks than the root itself: a root's own attempts are found
+        /// in its entry, so a task sent on its own (its own root) costs no
+        /// index entry. A key is only appended when its record is new to that
+        /// root, so it is never listed twice; the rare record that moves to
+        /// another root is removed from the old root's list by a linear search.
         var attemptsByRoot: [String: [AttemptKey]] = [:]
+        /// Orders attempts recorded under one root (see `StoredAttempt`).
+        var attemptSequence: UInt64 = 0
         /// Suspended `readyResult(for:)` callers by task id and waiter id.
         var asyncWaiters: [String: [UInt64: CheckedContinuation<ResultMeta, any Error>]] = [:]
         /// Waiters that started and have not been resumed yet.
@@ -54,13 +65,15 @@ extension MemoryBackend {
         mutating func store(_ meta: ResultMeta?, attempt: AttemptRecord?, taskID: String) -> Bool {
             var stored = false
             var old: AttemptRecord?
+            attemptSequence += 1
+            let sequence = attemptSequence
             // `tasks[id, default:]` in place: one hash lookup for reading and writing.
             withEntry(taskID) { entry in
                 if let meta, entry.meta?.state != .success {
                     entry.meta = meta
                     stored = true
                 }
-                if let attempt { old = Self.put(attempt, into: &entry.attempts) }
+                if let attempt { old = Self.put(attempt, sequence: sequence, into: &entry.attempts) }
             }
             if let attempt { index(attempt, replacing: old) }
             return stored
@@ -76,10 +89,10 @@ extension MemoryBackend {
             // already listed there, in its first-recorded place.
             guard old == nil || old?.rootID != attempt.rootID else { return }
             let key = AttemptKey(taskID: attempt.taskID, attempt: attempt.attempt)
-            if let oldRoot = old?.rootID, let at = attemptsByRoot[oldRoot]?.firstIndex(of: key) {
+            if let oldRoot = old?.rootID, oldRoot != attempt.taskID, let at = attemptsByRoot[oldRoot]?.firstIndex(of: key) {
                 attemptsByRoot[oldRoot]!.remove(at: at)
             }
-            if let root = attempt.rootID { attemptsByRoot[root, default: []].append(key) }
+            if let root = attempt.rootID, root != attempt.taskID { attemptsByRoot[root, default: []].append(key) }
         }
 
         /// Fires the chord if its parts are all in; the counter is then dropped
@@ -114,30 +127,38 @@ extension MemoryBackend {
         }
 
         /// Replaces the record of the same attempt or inserts it in attempt
-        /// order; returns the record it replaced.
-        static func put(_ record: AttemptRecord, into list: inout [AttemptRecord]) -> AttemptRecord? {
+        /// order; returns the record it replaced. A replacement keeps its
+        /// first-recorded `sequence` unless it moved to another root.
+        static func put(_ record: AttemptRecord, sequence: UInt64, into list: inout [StoredAttempt]) -> AttemptRecord? {
             // Searched from the end: the attempt recorded is nearly always the last one.
             var index = list.endIndex
-            while index > list.startIndex, list[index - 1].attempt >= record.attempt {
+            while index > list.startIndex, list[index - 1].record.attempt >= record.attempt {
                 index -= 1
-                if list[index].attempt == record.attempt {
-                    let old = list[index]
-                    list[index] = record
+                if list[index].record.attempt == record.attempt {
+                    let old = list[index].record
+                    if old.rootID != record.rootID { list[index].sequence = sequence }
+                    list[index].record = record
                     return old
                 }
             }
-            list.insert(record, at: index)
+            list.insert(StoredAttempt(record: record, sequence: sequence), at: index)
             return nil
         }
 
         func attempts(forTask taskID: String) -> [AttemptRecord] {
-            tasks[taskID]?.attempts ?? []
+            (tasks[taskID]?.attempts ?? []).map(\.record)
         }
 
+        /// The root's own attempts and the indexed ones of the other tasks
+        /// of its workflow, in first-recorded order.
         func attempts(forRoot rootID: String) -> [AttemptRecord] {
-            (attemptsByRoot[rootID] ?? []).compactMap { key in
-                tasks[key.taskID]?.attempts.first { $0.attempt == key.attempt }
+            var found = (tasks[rootID]?.attempts ?? []).filter { $0.record.rootID == rootID }
+            for key in attemptsByRoot[rootID] ?? [] {
+                if let stored = tasks[key.taskID]?.attempts.first(where: { $0.record.attempt == key.attempt }) {
+                    found.append(stored)
+                }
             }
+            return found.sorted { $0.sequence < $1.sequence }.map(\.record)
         }
     }
 }
