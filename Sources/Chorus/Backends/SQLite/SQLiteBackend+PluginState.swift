@@ -10,13 +10,13 @@ extension SQLiteBackend: PluginStateStore {
     }
 
     public func set(namespace: String, key: String, value: String) throws(ChorusError) {
-        try write("writing state key '\(key)' of \(namespace)") { (c: SQLiteConnection) throws(SQLiteError) in
+        try write("writing state key '\(key)' of \(namespace)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
             try StateRows.set(c, namespace, key, value)
         }
     }
 
     public func delete(namespace: String, key: String) throws(ChorusError) -> Bool {
-        try write("deleting state key '\(key)' of \(namespace)") { (c: SQLiteConnection) throws(SQLiteError) in
+        try write("deleting state key '\(key)' of \(namespace)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
             try StateRows.delete(c, namespace, key)
         }
     }
@@ -42,7 +42,7 @@ extension SQLiteBackend: PluginStateStore {
     public func beginTransaction(broker: (any Broker)?) throws(ChorusError) -> StateTransaction {
         let local = broker.map { $0 as AnyObject === self } ?? false
         if let pinned = pool.pinnedConnection() {
-            do throws(SQLiteError) { try pinned.exec("SAVEPOINT chorus_transaction") } catch { throw describe(error, "beginning a nested transaction") }
+            do throws(SQLiteError) { try pinned.run("SAVEPOINT chorus_transaction") } catch { throw describe(error, "beginning a nested transaction") }
             return SQLiteStateTransaction(backend: self, connection: pinned, key: pool.pin(pinned), nested: true, broker: broker, local: local)
         }
         var retry = 0
@@ -58,7 +58,7 @@ extension SQLiteBackend: PluginStateStore {
                     throw error
                 }
                 do throws(SQLiteError) {
-                    try connection.exec("BEGIN IMMEDIATE")
+                    try connection.run("BEGIN IMMEDIATE")
                 } catch {
                     pool.checkin(connection)
                     pool.unlockWriter()

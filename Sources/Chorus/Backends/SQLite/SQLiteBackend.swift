@@ -14,9 +14,12 @@ import Foundation
 ///   claims, with this backend's `TimeScale` applied to the distance from now.
 ///   All processes on one machine read the same wall clock, so they agree on
 ///   what is due. A wall-clock jump shifts due times and leases with it.
-/// - Waiting: there is no cross-process notification, so `claim(timeout:)`
-///   and `waitForReadyResult` poll, sleeping 1 ms rising to 50 ms between
-///   looks. A publish or store in the SAME backend object wakes them at once.
+/// - Waiting: `claim(timeout:)` and `waitForReadyResult` wait for a commit
+///   by any process: on Linux a `DatabaseWatcher` sees the write-ahead log
+///   change (inotify) and wakes them; a claim also wakes when the next eta or
+///   lease deadline comes. Elsewhere, or when the log cannot be watched, they
+///   poll, sleeping 1 ms rising to 50 ms between looks. A publish or store in
+///   the SAME backend object wakes them at once either way.
 /// - Errors: every storage failure is one `ChorusError(.backend, ...)` line
 ///   naming the database path and what to do (full disk, locked, corrupt,
 ///   not a Chorus database). A failed call changes nothing.
@@ -40,6 +43,8 @@ public final class SQLiteBackend: Sendable {
 
     let pool: SQLiteConnectionPool
     let wake = WakeSignal()
+    let watcher: DatabaseWatcher
+    let tags = DeliveryTags()
 
     /// Tunables; the defaults suit production.
     public struct Options: Sendable {
@@ -110,15 +115,20 @@ public final class SQLiteBackend: Sendable {
             }
             return connection
         }
+        watcher = DatabaseWatcher(databasePath: path, wake: wake)
         try openSchema()
     }
 
-    deinit { pool.close() }
+    deinit {
+        watcher.stop()
+        pool.close()
+    }
 
     /// Closes the database: idle connections now, busy ones when their call
     /// returns. Later calls throw `.invalidState`; blocked claims return nil.
     public func close() {
         pool.close()
+        watcher.stop()
         wake.notify()
     }
 
@@ -137,12 +147,15 @@ public final class SQLiteBackend: Sendable {
     /// Runs `body` in a write transaction (BEGIN IMMEDIATE ... COMMIT), or in a
     /// savepoint of the calling thread's open `StateTransaction`. On any error
     /// everything `body` did is rolled back. `doing` names the operation in errors.
+    /// `atomic: false` is for a body of ONE statement, which SQLite already
+    /// undoes on its own when it fails: inside an open transaction it skips
+    /// the savepoint.
     func write<R>(
-        _ doing: @autoclosure () -> String, _ body: (SQLiteConnection) throws(SQLiteError) -> R
+        _ doing: @autoclosure () -> String, atomic: Bool = true, _ body: (SQLiteConnection) throws(SQLiteError) -> R
     ) throws(ChorusError) -> R {
         if let pinned = pool.pinnedConnection() {
             do throws(SQLiteError) {
-                return try pinned.savepoint(body)
+                return atomic ? try pinned.savepoint(body) : try body(pinned)
             } catch {
                 throw describe(error, doing())
             }
@@ -190,25 +203,61 @@ public final class SQLiteBackend: Sendable {
         }
     }
 
-    /// Calls `attempt` until it returns a value or `timeout` seconds of the
-    /// backend's clock pass, sleeping 1 ms, doubling to at most 50 ms, between
-    /// tries; a `wake` from this backend object ends a sleep early. Returns
-    /// nil on timeout or once the backend is closed.
-    func poll<R>(timeout: Double, _ attempt: () throws(ChorusError) -> R?) throws(ChorusError) -> R? {
+    /// Calls `attempt` until it is done or `timeout` seconds of the backend's
+    /// clock pass; returns nil on timeout or once the backend is closed.
+    ///
+    /// Between tries it sleeps until a commit may have changed the answer:
+    /// with the `watcher` armed, until a commit by any process (or this
+    /// backend object) wakes it, or until the time `attempt` named — with a
+    /// few quick looks after a wake-up that changed nothing, since the log
+    /// file is written just before the commit becomes visible, and at most
+    /// `maximumWatchedPoll` in case a change went unseen. Without the
+    /// watcher it polls: 1 ms, doubling to at most 50 ms, between tries.
+    func poll<R>(timeout: Double, _ attempt: () throws(ChorusError) -> PollStep<R>) throws(ChorusError) -> R? {
         let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
+        var watched: Bool?
+        defer { if watched != nil { watcher.leave() } }
         var pause = Self.minimumPoll
         while true {
             let seen = wake.generation
-            if let value = try attempt() { return value }
+            let dueMicros: Int64?
+            switch try attempt() {
+            case .done(let value): return value
+            case .wait(let micros): dueMicros = micros
+            }
             let now = clock.monotonicNow
             if now >= giveUp || pool.isClosed { return nil }
-            wake.wait(after: seen, until: min(giveUp, now.advanced(bySeconds: pause)), clock: clock)
-            pause = wake.generation != seen ? Self.minimumPoll : min(pause * 2, Self.maximumPoll)
+            if watched == nil {
+                // Look once more with the watch armed: a commit between the
+                // first look and arming it would go unseen.
+                watched = watcher.enter()
+                continue
+            }
+            var until = giveUp
+            if let dueMicros {
+                let seconds = Double(dueMicros - Self.micros(clock.now)) / 1_000_000
+                until = min(until, now.advanced(bySeconds: max(0, seconds)))
+            }
+            let settling = pause <= Self.maximumPoll
+            until = min(until, now.advanced(bySeconds: watched == true && !settling ? Self.maximumWatchedPoll : pause))
+            wake.wait(after: seen, until: until, clock: clock)
+            pause = wake.generation != seen ? Self.minimumPoll : min(pause * 2, watched == true ? 2 * Self.maximumPoll : Self.maximumPoll)
         }
+    }
+
+    /// What one try of `poll` found.
+    enum PollStep<R> {
+        case done(R)
+        /// Not yet; nothing changes by itself before this wall time
+        /// (microseconds since 1970), if given, unless something commits.
+        case wait(untilMicros: Int64?)
     }
 
     static let minimumPoll = 0.001
     static let maximumPoll = 0.05
+    /// The longest wait for a commit while the watcher runs: a safety net
+    /// for a change it did not see.
+    static let maximumWatchedPoll = 0.5
 
     // MARK: - Time
 
@@ -226,34 +275,5 @@ public final class SQLiteBackend: Sendable {
         let now = clock.now
         guard let eta else { return Self.micros(now) }
         return Self.micros(now) + Int64((scale.interval(max(0, eta.timeIntervalSince(now))) * 1_000_000).rounded())
-    }
-}
-
-/// Wakes this process's pollers when a publish or a stored result may have
-/// made their wait end (other processes are seen by polling).
-///
-/// `@unchecked Sendable`: `counter` is only touched with `condition` locked.
-final class WakeSignal: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var counter: UInt64 = 0
-
-    var generation: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return counter
-    }
-
-    func notify() {
-        condition.lock()
-        counter &+= 1
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Sleeps until `deadline` on `clock` unless the generation moved past `seen`.
-    func wait(after seen: UInt64, until deadline: MonotonicInstant, clock: any RuntimeClock) {
-        condition.lock()
-        defer { condition.unlock() }
-        if counter == seen { clock.wait(until: deadline, on: condition) }
     }
 }

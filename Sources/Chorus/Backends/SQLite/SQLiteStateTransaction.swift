@@ -81,7 +81,7 @@ final class SQLiteStateTransaction: StateTransaction {
     func commit() throws(ChorusError) {
         guard open else { throw ChorusError(.invalidState, "the transaction is already committed or rolled back") }
         do throws(SQLiteError) {
-            try connection.exec(nested ? "RELEASE chorus_transaction" : "COMMIT")
+            try connection.run(nested ? "RELEASE chorus_transaction" : "COMMIT")
         } catch {
             rollback()
             throw backend.describe(error, "committing a transaction")
