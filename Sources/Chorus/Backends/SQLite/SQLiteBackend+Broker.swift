@@ -20,8 +20,8 @@ extension SQLiteBackend: Broker {
         let row = try Self.messageRow(message, queue: queue, due: dueMicros(forEta: message.headers.eta), now: Self.micros(clock.now))
         _ = try write("publishing \(message.taskName) \(message.id) to \(queue)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
             try c.run(Self.insertMessage, row)
+            c.commitWords.messages = true
         }
-        if pool.pinnedConnection() == nil { wake.notify() }
     }
 
     static let insertMessage = """
@@ -69,7 +69,7 @@ extension SQLiteBackend: Broker {
     ) throws(ChorusError) -> R? {
         if pool.pinnedConnection() != nil { return try attempt() }
         let doing = "claiming from \(queues.joined(separator: ","))"
-        return try poll(timeout: timeout) { () throws(ChorusError) -> PollStep<R> in
+        return try poll(timeout: timeout, on: CommitSignal.messages) { () throws(ChorusError) -> PollStep<R> in
             let now = Self.micros(clock.now)
             let next = try read(doing) { (c: SQLiteConnection) throws(SQLiteError) in try Self.earliestVisible(c, queues) }
             guard let next else { return .wait(untilMicros: nil) }
@@ -201,10 +201,10 @@ extension SQLiteBackend: Broker {
                     FROM messages WHERE id = ? AND lease_tag = ? AND status = 1
                     """, [.int(now), .int(row), .text(delivery.tag)])
                 guard copied == 1 else { return false }
+                c.commitWords.messages = true
             }
             return try c.run("DELETE FROM messages WHERE id = ? AND lease_tag = ? AND status = 1", [.int(row), .text(delivery.tag)]) == 1
         }
-        if done && requeue { wake.notify() }
         return done
     }
 
@@ -234,17 +234,15 @@ extension SQLiteBackend: Broker {
     /// row (publish) order, with the delivery uncounted as `prefetch` left it.
     public func release(_ deliveries: [Delivery]) throws(ChorusError) {
         guard !deliveries.isEmpty else { return }
-        let released = try write("giving back \(deliveries.count) prefetched messages") { (c: SQLiteConnection) throws(SQLiteError) -> Int in
-            var released = 0
+        try write("giving back \(deliveries.count) prefetched messages") { (c: SQLiteConnection) throws(SQLiteError) in
+            c.commitWords.messages = true
             for delivery in deliveries {
                 guard let row = DeliveryTags.row(of: delivery.tag) else { continue }
-                released += try c.run(
+                try c.run(
                     "UPDATE messages SET status = 0, visible_at = 0, redelivered = ?, lease_tag = NULL WHERE id = ? AND lease_tag = ? AND status = 1",
                     [.int(delivery.redelivered ? 1 : 0), .int(row), .text(delivery.tag)])
             }
-            return released
         }
-        if released > 0 && pool.pinnedConnection() == nil { wake.notify() }
     }
 }
 

@@ -97,16 +97,17 @@ extension SQLiteBackend {
 
     /// Checks the file is a Chorus database (or empty), switches it to WAL,
     /// and migrates it. Nothing is written before the checks pass.
-    func openSchema() throws(ChorusError) {
+    /// Static: it runs in `init` before every stored property is set.
+    static func openSchema(pool: SQLiteConnectionPool, path: String, options: Options) throws(ChorusError) {
         let connection: SQLiteConnection
         do throws(SQLiteError) {
             connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
         } catch {
-            throw describe(error, "opening it")
+            throw describe(error, "opening it", path: path, busyTimeout: options.busyTimeout)
         }
         defer { pool.checkin(connection) }
         do throws(SQLiteError) {
-            let fresh = try checkOwnership(connection)
+            let fresh = try checkOwnership(connection, path: path)
             if !fresh && options.verifyOnOpen {
                 let verdict = try connection.queryFirst("PRAGMA quick_check(1)") { $0.text(0) } ?? "ok"
                 guard verdict == "ok" else {
@@ -118,7 +119,7 @@ extension SQLiteBackend {
                 throw SQLiteError(ChorusError(.backend, "database \(path) cannot use WAL mode (journal mode stays '\(mode)'); put it on a local file system"))
             }
             try connection.immediateTransaction { (c: SQLiteConnection) throws(SQLiteError) in
-                _ = try checkOwnership(c)  // another process may have created it meanwhile
+                _ = try checkOwnership(c, path: path)  // another process may have created it meanwhile
                 var version = try c.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
                 while version < Self.schemaVersion {
                     try c.exec(Self.migrations[Int(version)])
@@ -127,13 +128,13 @@ extension SQLiteBackend {
                 try c.exec("PRAGMA user_version = \(version); PRAGMA application_id = \(Self.applicationID);")
             }
         } catch {
-            throw describe(error, "opening it")
+            throw describe(error, "opening it", path: path, busyTimeout: options.busyTimeout)
         }
     }
 
     /// Refuses a file that is not SQLite, another application's database, or
     /// a newer Chorus schema. Returns true when the database is empty (new).
-    private func checkOwnership(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
+    private static func checkOwnership(_ connection: SQLiteConnection, path: String) throws(SQLiteError) -> Bool {
         let application = try connection.queryFirst("PRAGMA application_id") { $0.int(0) } ?? 0
         let version = try connection.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
         let tables = try connection.query(

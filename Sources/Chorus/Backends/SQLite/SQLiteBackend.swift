@@ -14,12 +14,11 @@ import Foundation
 ///   claims, with this backend's `TimeScale` applied to the distance from now.
 ///   All processes on one machine read the same wall clock, so they agree on
 ///   what is due. A wall-clock jump shifts due times and leases with it.
-/// - Waiting: `claim(timeout:)` and `waitForReadyResult` wait for a commit
-///   by any process: on Linux a `DatabaseWatcher` sees the write-ahead log
-///   change (inotify) and wakes them; a claim also wakes when the next eta or
-///   lease deadline comes. Elsewhere, or when the log cannot be watched, they
-///   poll, sleeping 1 ms rising to 50 ms between looks. A publish or store in
-///   the SAME backend object wakes them at once either way.
+/// - Waiting: `claim(timeout:)` and `waitForReadyResult` sleep until a
+///   commit by any process concerns them (`CommitSignal`: counters in a
+///   shared `<database>-wake` file, futex waits on Linux); a claim also wakes
+///   when the next eta or lease deadline comes. Without that file they poll,
+///   sleeping 1 ms rising to 50 ms between looks.
 /// - Errors: every storage failure is one `ChorusError(.backend, ...)` line
 ///   naming the database path and what to do (full disk, locked, corrupt,
 ///   not a Chorus database). A failed call changes nothing.
@@ -43,7 +42,10 @@ public final class SQLiteBackend: Sendable {
 
     let pool: SQLiteConnectionPool
     let wake = WakeSignal()
-    let watcher: DatabaseWatcher
+    /// Commit notification across processes; nil where the `-wake` file
+    /// cannot be used (waiters then poll).
+    let signal: CommitSignal?
+    let checkpointer: Checkpointer
     let tags = DeliveryTags()
 
     /// Tunables; the defaults suit production.
@@ -105,9 +107,12 @@ public final class SQLiteBackend: Sendable {
         self.options = options
         let busyTimeout = options.busyTimeout
         let sizeLimit = options.maximumSizeBytes
+        let checkpointer = Checkpointer(path: path, busyTimeout: busyTimeout)
+        self.checkpointer = checkpointer
         pool = SQLiteConnectionPool(capacity: options.maximumConnections) { () throws(SQLiteError) -> SQLiteConnection in
             let connection = try SQLiteConnection(path: path)
             connection.setBusyTimeout(busyTimeout)
+            checkpointer.install(on: connection)
             try connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
             if let sizeLimit {
                 let pageSize = try connection.queryFirst("PRAGMA page_size") { $0.int(0) } ?? 4096
@@ -115,12 +120,12 @@ public final class SQLiteBackend: Sendable {
             }
             return connection
         }
-        watcher = DatabaseWatcher(databasePath: path, wake: wake)
-        try openSchema()
+        try Self.openSchema(pool: pool, path: path, options: options)
+        signal = CommitSignal.open(databasePath: path)
     }
 
     deinit {
-        watcher.stop()
+        checkpointer.stop()
         pool.close()
     }
 
@@ -128,8 +133,9 @@ public final class SQLiteBackend: Sendable {
     /// returns. Later calls throw `.invalidState`; blocked claims return nil.
     public func close() {
         pool.close()
-        watcher.stop()
+        checkpointer.stop()
         wake.notify()
+        signal?.wakeAll()
     }
 
     // MARK: - Running statements
@@ -167,8 +173,19 @@ public final class SQLiteBackend: Sendable {
                 try pool.lockWriter(timeout: max(options.busyTimeout, 0.001))
                 defer { pool.unlockWriter() }
                 let connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
-                defer { pool.checkin(connection) }
-                return try connection.immediateTransaction(body)
+                let value: R
+                do throws(SQLiteError) {
+                    value = try connection.immediateTransaction(body)
+                } catch {
+                    connection.commitWords = CommitWords()
+                    pool.checkin(connection)
+                    throw error
+                }
+                let words = connection.commitWords
+                connection.commitWords = CommitWords()
+                pool.checkin(connection)
+                committed(words)
+                return value
             } catch where error.isBusy && busyRetryPause(retry, since: start) != nil {
                 Thread.sleep(forTimeInterval: busyRetryPause(retry, since: start) ?? 0)
                 retry += 1
@@ -203,20 +220,47 @@ public final class SQLiteBackend: Sendable {
         }
     }
 
+    /// After a commit: wakes the waiters its writes concern, in every process.
+    func committed(_ words: CommitWords) {
+        guard !words.isEmpty else { return }
+        signal?.committed(words)
+        wake.notify()
+    }
+
     /// Calls `attempt` until it is done or `timeout` seconds of the backend's
     /// clock pass; returns nil on timeout or once the backend is closed.
     ///
-    /// Between tries it sleeps until a commit may have changed the answer:
-    /// with the `watcher` armed, until a commit by any process (or this
-    /// backend object) wakes it, or until the time `attempt` named — with a
-    /// few quick looks after a wake-up that changed nothing, since the log
-    /// file is written just before the commit becomes visible, and at most
-    /// `maximumWatchedPoll` in case a change went unseen. Without the
-    /// watcher it polls: 1 ms, doubling to at most 50 ms, between tries.
-    func poll<R>(timeout: Double, _ attempt: () throws(ChorusError) -> PollStep<R>) throws(ChorusError) -> R? {
+    /// Between tries it sleeps until a commit bumps `word` (see
+    /// `CommitSignal`) — by any process — or until the time `attempt` named,
+    /// and at most `maximumSignalWait` in case a commit went unsignalled.
+    /// Without the signal (or with a test clock) it polls: 1 ms, doubling to
+    /// at most 50 ms, between tries; a commit by this backend object ends a
+    /// sleep early.
+    func poll<R>(
+        timeout: Double, on word: CommitSignal.Word, _ attempt: () throws(ChorusError) -> PollStep<R>
+    ) throws(ChorusError) -> R? {
+        guard let signal, clock is SystemClock else { return try pollWithBackoff(timeout: timeout, attempt) }
         let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
-        var watched: Bool?
-        defer { if watched != nil { watcher.leave() } }
+        while true {
+            let seen = signal.generation(word)
+            let dueMicros: Int64?
+            switch try attempt() {
+            case .done(let value): return value
+            case .wait(let micros): dueMicros = micros
+            }
+            var now = clock.monotonicNow
+            if now >= giveUp || pool.isClosed { return nil }
+            var until = min(giveUp, now.advanced(bySeconds: Self.maximumSignalWait))
+            if let dueMicros { until = min(until, now.advanced(bySeconds: Self.seconds(untilWallMicros: dueMicros, clock.now))) }
+            while signal.generation(word) == seen && now < until && !pool.isClosed {
+                signal.wait(word, after: seen, seconds: Double(until.nanoseconds - now.nanoseconds) / 1e9)
+                now = clock.monotonicNow
+            }
+        }
+    }
+
+    private func pollWithBackoff<R>(timeout: Double, _ attempt: () throws(ChorusError) -> PollStep<R>) throws(ChorusError) -> R? {
+        let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
         var pause = Self.minimumPoll
         while true {
             let seen = wake.generation
@@ -227,22 +271,16 @@ public final class SQLiteBackend: Sendable {
             }
             let now = clock.monotonicNow
             if now >= giveUp || pool.isClosed { return nil }
-            if watched == nil {
-                // Look once more with the watch armed: a commit between the
-                // first look and arming it would go unseen.
-                watched = watcher.enter()
-                continue
-            }
-            var until = giveUp
-            if let dueMicros {
-                let seconds = Double(dueMicros - Self.micros(clock.now)) / 1_000_000
-                until = min(until, now.advanced(bySeconds: max(0, seconds)))
-            }
-            let settling = pause <= Self.maximumPoll
-            until = min(until, now.advanced(bySeconds: watched == true && !settling ? Self.maximumWatchedPoll : pause))
+            var until = min(giveUp, now.advanced(bySeconds: pause))
+            if let dueMicros { until = min(until, now.advanced(bySeconds: Self.seconds(untilWallMicros: dueMicros, clock.now))) }
             wake.wait(after: seen, until: until, clock: clock)
-            pause = wake.generation != seen ? Self.minimumPoll : min(pause * 2, watched == true ? 2 * Self.maximumPoll : Self.maximumPoll)
+            pause = wake.generation != seen ? Self.minimumPoll : min(pause * 2, Self.maximumPoll)
         }
+    }
+
+    /// Seconds from `now` to a stored wall time, at least 0.
+    static func seconds(untilWallMicros micros: Int64, _ now: Date) -> Double {
+        max(0, Double(micros - Self.micros(now)) / 1_000_000)
     }
 
     /// What one try of `poll` found.
@@ -255,9 +293,9 @@ public final class SQLiteBackend: Sendable {
 
     static let minimumPoll = 0.001
     static let maximumPoll = 0.05
-    /// The longest wait for a commit while the watcher runs: a safety net
-    /// for a change it did not see.
-    static let maximumWatchedPoll = 0.5
+    /// The longest sleep waiting for a signalled commit: a safety net for
+    /// writers that do not signal.
+    static let maximumSignalWait = 0.5
 
     // MARK: - Time
 

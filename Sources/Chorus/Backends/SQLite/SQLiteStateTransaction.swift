@@ -18,7 +18,6 @@ final class SQLiteStateTransaction: StateTransaction {
     /// Whether `broker` is `backend`: messages go into this transaction.
     private let local: Bool
     private var held: [(TaskMessage, String)] = []
-    private var publishedLocally = false
     private var open = true
 
     init(backend: SQLiteBackend, connection: SQLiteConnection, key: ObjectIdentifier, nested: Bool, broker: (any Broker)?, local: Bool) {
@@ -74,8 +73,8 @@ final class SQLiteStateTransaction: StateTransaction {
         let row = try SQLiteBackend.messageRow(message, queue: queue, due: backend.dueMicros(forEta: message.headers.eta), now: now)
         _ = try run("publishing \(message.taskName) \(message.id) to \(queue)") { (c: SQLiteConnection) throws(SQLiteError) in
             try c.run(SQLiteBackend.insertMessage, row)
+            c.commitWords.messages = true
         }
-        publishedLocally = true
     }
 
     func commit() throws(ChorusError) {
@@ -86,16 +85,23 @@ final class SQLiteStateTransaction: StateTransaction {
             rollback()
             throw backend.describe(error, "committing a transaction")
         }
-        end()
         // Messages and results written on this thread while it was open
-        // (through the transaction or the backend) are visible now.
-        if !nested || publishedLocally { backend.wake.notify() }
+        // (through the transaction or the backend) are visible now: wake
+        // whoever waits for them. A nested one leaves that to the outermost.
+        var words = CommitWords()
+        if !nested {
+            words = connection.commitWords
+            connection.commitWords = CommitWords()
+        }
+        end()
+        backend.committed(words)
         for (message, queue) in held { try broker?.publish(message, to: queue) }
     }
 
     func rollback() {
         guard open else { return }
         try? connection.exec(nested ? "ROLLBACK TO chorus_transaction; RELEASE chorus_transaction" : "ROLLBACK")
+        if !nested { connection.commitWords = CommitWords() }
         held = []
         end()
     }
