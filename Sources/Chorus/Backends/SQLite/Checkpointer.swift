@@ -7,17 +7,24 @@ import Foundation
 /// SQLite's automatic checkpoint runs on the committing thread right after
 /// its commit, and with `synchronous = NORMAL` it syncs the log and the
 /// database file to disk: a worker would stall for those syncs every few
-/// hundred tasks. Each connection's WAL hook (`install(on:)`) instead asks
-/// this thread for a PASSIVE checkpoint once the log holds `threshold`
-/// pages; a passive checkpoint never blocks readers or writers, and a busy
-/// one (another process checkpointing) is simply skipped. Every process
-/// sharing the file does the same, so the log stays bounded whoever writes.
+/// hundred tasks. And it is PASSIVE: with several processes reading and
+/// writing all the time there is hardly ever a moment without a reader in
+/// the log, so the log never starts over and grows by gigabytes — every
+/// write then extends the file, and every page lookup searches a longer
+/// index. Each connection's WAL hook (`install(on:)`) instead asks this
+/// thread for a checkpoint once the log holds `threshold` pages: a RESTART
+/// one, which waits (at most `restartWait`) for the readers to leave the log
+/// so the next commit writes it from the start again; new writers wait
+/// meanwhile, readers do not. When readers stay longer it settles for what
+/// it copied. Every process sharing the file does the same.
 ///
 /// Thread-safe. `@unchecked Sendable`: `requested`, `closed` and `thread`
 /// are only touched with `condition` locked; `connection` only by the thread.
 final class Checkpointer: @unchecked Sendable {
     /// Log pages after which a checkpoint is due (SQLite's default is 1000).
     static let threshold: Int32 = 2000
+    /// How long a checkpoint waits for writers to finish and readers to leave the log.
+    static let restartWait = 0.1
 
     private let path: String
     private let busyTimeout: Double
@@ -77,11 +84,13 @@ final class Checkpointer: @unchecked Sendable {
             if done { return }
             if connection == nil {
                 connection = try? SQLiteConnection(path: path, create: false)
-                connection?.setBusyTimeout(busyTimeout)
+                connection?.setBusyTimeout(min(busyTimeout, Self.restartWait))
+                // A connection only sees the log (and can checkpoint it) once it has read the database.
+                if (try? connection?.queryFirst("PRAGMA user_version") { $0.int(0) }) == nil { connection = nil }
             }
             guard let connection else { continue }
-            // Failures (busy: another process is checkpointing) wait for the next request.
-            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            // Busy (readers stayed, or another process checkpoints): the next request tries again.
+            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
         }
     }
 }

@@ -113,7 +113,8 @@ public final class SQLiteBackend: Sendable {
             let connection = try SQLiteConnection(path: path)
             connection.setBusyTimeout(busyTimeout)
             checkpointer.install(on: connection)
-            try connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            // A log that started over is truncated to 64 MiB, so a burst does not keep its disk space.
+            try connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;")
             if let sizeLimit {
                 let pageSize = try connection.queryFirst("PRAGMA page_size") { $0.int(0) } ?? 4096
                 try connection.exec("PRAGMA max_page_count = \(max(1, sizeLimit / max(1, pageSize)))")
