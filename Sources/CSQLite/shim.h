@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #if defined(__linux__)
-#include <limits.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -56,12 +55,13 @@ static inline void chorus_shared_wait(uint32_t *word, uint32_t expected, int64_t
 #endif
 }
 
-/* Wakes every thread of any process in chorus_shared_wait on `word`. */
-static inline void chorus_shared_wake(uint32_t *word) {
+/* Wakes up to `count` threads of any process in chorus_shared_wait on `word`. */
+static inline void chorus_shared_wake(uint32_t *word, int32_t count) {
 #if defined(__linux__)
-    syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 #else
     (void)word;
+    (void)count;
 #endif
 }
 #endif

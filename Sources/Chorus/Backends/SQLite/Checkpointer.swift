@@ -12,11 +12,15 @@ import Foundation
 /// the log, so the log never starts over and grows by gigabytes — every
 /// write then extends the file, and every page lookup searches a longer
 /// index. Each connection's WAL hook (`install(on:)`) instead asks this
-/// thread for a checkpoint once the log holds `threshold` pages: a RESTART
-/// one, which waits (at most `restartWait`) for the readers to leave the log
-/// so the next commit writes it from the start again; new writers wait
-/// meanwhile, readers do not. When readers stay longer it settles for what
-/// it copied. Every process sharing the file does the same.
+/// thread for a checkpoint once the log holds `threshold` pages: a PASSIVE
+/// one, which copies pages without holding anyone up (and syncs the log and
+/// the database), then a RESTART one, which copies what came meanwhile and
+/// waits (at most `restartWait`) for readers to leave the log so the next
+/// commit writes it from the start again. New writers wait for that second
+/// step only (a few milliseconds; it takes the write turn of
+/// `CommitSignal` like any Chorus writer); readers never wait. When readers
+/// stay longer it settles for what it copied. Every process sharing the file
+/// does the same.
 ///
 /// Thread-safe. `@unchecked Sendable`: `requested`, `closed` and `thread`
 /// are only touched with `condition` locked; `connection` only by the thread.
@@ -75,6 +79,7 @@ final class Checkpointer: @unchecked Sendable {
 
     private func run() {
         var connection: SQLiteConnection?
+        let signal = CommitSignal.open(databasePath: path)
         while true {
             condition.lock()
             while !requested && !closed { condition.wait() }
@@ -89,8 +94,17 @@ final class Checkpointer: @unchecked Sendable {
                 if (try? connection?.queryFirst("PRAGMA user_version") { $0.int(0) }) == nil { connection = nil }
             }
             guard let connection else { continue }
-            // Busy (readers stayed, or another process checkpoints): the next request tries again.
+            // Copy what can be copied without holding up writers first (this
+            // syncs the log and the database), then restart the log: writers
+            // wait only for the frames written meanwhile.
+            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            let turn = signal?.acquireTurn(limit: Self.restartWait) ?? false
             _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
+            if turn { signal?.releaseTurn() }
+            // Busy (readers stayed, or another process checkpoints): the next
+            // request tries again, after a pause so a queue of requests does
+            // not keep the writers waiting.
+            usleep(1_000)
         }
     }
 }

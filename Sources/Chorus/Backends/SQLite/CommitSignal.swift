@@ -49,6 +49,8 @@ final class CommitSignal: @unchecked Sendable {
     private static let magic: UInt32 = 0x4B57_4843  // "CHWK"
     private static let size = 4096
     private static let wordsOffset = 64
+    /// The write turn: the holder's process id (0: free), then its waiters.
+    private static let turnOffset = 32
 
     private let mapping: UnsafeMutableRawPointer
     private let descriptor: Int32
@@ -116,7 +118,7 @@ final class CommitSignal: @unchecked Sendable {
 
     private func bump(_ word: Word) {
         _ = chorus_shared_add(counter(word), 1)
-        if chorus_shared_load(waiters(word)) != 0 { chorus_shared_wake(counter(word)) }
+        if chorus_shared_load(waiters(word)) != 0 { chorus_shared_wake(counter(word), Int32.max) }
     }
 
     /// Sleeps while `word` still reads `seen`, at most `seconds`; may return
@@ -132,10 +134,55 @@ final class CommitSignal: @unchecked Sendable {
         _ = chorus_shared_sub(waiters(word), 1)
     }
 
+    // MARK: - The write turn
+
+    private var turn: UnsafeMutablePointer<UInt32> { (mapping + Self.turnOffset).assumingMemoryBound(to: UInt32.self) }
+    private var turnWaiters: UnsafeMutablePointer<UInt32> { (mapping + Self.turnOffset + 4).assumingMemoryBound(to: UInt32.self) }
+    private static let processID = UInt32(truncatingIfNeeded: getpid())
+
+    /// Takes the write turn: Chorus writers of every process queue here, in
+    /// the kernel, for SQLite's write lock, so it passes from one to the next
+    /// as soon as it is free instead of when a busy handler's nap ends. It is
+    /// only a hint: SQLite's lock still decides, and after `limit` seconds
+    /// (or where waits cannot block) this gives up and returns false — the
+    /// caller writes anyway. A turn held by a process that died is taken over.
+    /// True: call `releaseTurn` after the commit or rollback.
+    func acquireTurn(limit: Double) -> Bool {
+        guard blocks else { return false }
+        let me = Self.processID
+        var waited = 0.0
+        while true {
+            if chorus_shared_cas(turn, 0, me) != 0 { return true }
+            let holder = chorus_shared_load(turn)
+            if holder == 0 { continue }
+            if waited >= limit { return false }
+            if waited >= Self.holderCheckAfter && holder != me && kill(pid_t(holder), 0) != 0 && errno == ESRCH {
+                _ = chorus_shared_cas(turn, holder, 0)
+                continue
+            }
+            _ = chorus_shared_add(turnWaiters, 1)
+            chorus_shared_wait(turn, holder, Int64(Self.turnNap * 1_000_000_000))
+            _ = chorus_shared_sub(turnWaiters, 1)
+            waited += Self.turnNap
+        }
+    }
+
+    /// Passes the write turn on.
+    func releaseTurn() {
+        _ = chorus_shared_cas(turn, Self.processID, 0)
+        if chorus_shared_load(turnWaiters) != 0 { chorus_shared_wake(turn, 1) }
+    }
+
+    /// How long one wait for the turn lasts at most before looking again (a
+    /// holder that died never wakes anyone).
+    private static let turnNap = 0.002
+    /// Waiting longer than this, check whether the holder still lives.
+    private static let holderCheckAfter = 0.02
+
     /// Wakes every waiter of every word (closing: this process's waiters
     /// must look at the backend again; other processes' just look again).
     func wakeAll() {
-        for index in 0...Self.resultWords { chorus_shared_wake(counter(Word(index: index))) }
+        for index in 0...Self.resultWords { chorus_shared_wake(counter(Word(index: index)), Int32.max) }
     }
 }
 

@@ -100,48 +100,71 @@ extension SQLiteBackend: Broker {
     /// savepoint of this thread's open transaction, if any): leased until
     /// `leaseSeconds` from now, or deleted when `leaseSeconds` is nil.
     /// `counting` adds the delivery to `delivery_count` now; otherwise `begin`
-    /// does. An undecodable message is set aside (status 2): if it comes
-    /// first this throws, otherwise the batch stops before it.
+    /// does.
+    ///
+    /// Leased messages are decoded after the commit, outside the write lock
+    /// (decoding costs more than the claim itself). One that cannot be
+    /// decoded is set aside (status 2) and this throws; the others of the
+    /// batch are given back, and the next claim takes them.
     private func claimNow(from queues: [String], limit: Int, leaseSeconds: Double?, counting: Bool) throws(ChorusError) -> [Delivery] {
         let now = Self.micros(clock.now)
         let doing = "claiming from \(queues.joined(separator: ","))"
-        let leaseUntil = leaseSeconds.map { wallMicros(afterRuntimeSeconds: $0) }
+        guard let leaseSeconds else { return try removeNow(from: queues, now: now, doing: doing) }
+        let leaseUntil = wallMicros(afterRuntimeSeconds: leaseSeconds)
         // Taken before the claim: the holder's view of its lease errs on the short side.
-        let leaseDeadline = leaseSeconds.map { scale.deadline(afterSeconds: $0, clock: clock) }
-        let path = self.path
+        let leaseDeadline = scale.deadline(afterSeconds: leaseSeconds, clock: clock)
         let tags = self.tags
-        let claimed = try write(doing) { (c: SQLiteConnection) throws(SQLiteError) -> Result<[Delivery], ChorusError> in
+        let claimed = try write(doing) { (c: SQLiteConnection) throws(SQLiteError) -> [(row: ClaimableRow, tag: String)] in
             let rows = try Self.claimable(c, queues, now, limit: limit)
-            var deliveries: [Delivery] = []
-            deliveries.reserveCapacity(rows.count)
             let batch = tags.nextBatch()
-            for row in rows {
-                let message: TaskMessage
-                do {
-                    message = try TaskMessage(headers: JSON(parsing: row.headers), bodyText: row.body)
-                } catch {
-                    // Claim what came before it; the next claim meets it first.
-                    guard deliveries.isEmpty else { break }
-                    // It can never run, and left in place it would block the queue
-                    // head forever: set it aside (status 2) for an operator.
-                    try c.run("UPDATE messages SET status = 2, lease_tag = NULL WHERE id = ?", [.int(row.id)])
-                    return .failure(ChorusError(.backend, "database \(path) holds an unreadable message (row \(row.id)) on queue \(row.queue) (\(error)); it was set aside as dead and the queue goes on"))
-                }
-                let count = row.count + 1
-                let redelivered = row.leased || row.redelivered
+            return try rows.map { (row: ClaimableRow) throws(SQLiteError) in
                 let tag = DeliveryTags.tag(row: row.id, batch: batch)
-                if let leaseUntil {
-                    try c.run(
-                        "UPDATE messages SET status = 1, visible_at = ?, delivery_count = ?, redelivered = ?, lease_tag = ? WHERE id = ?",
-                        [.int(leaseUntil), .int(Int64(counting ? count : row.count)), .int(redelivered ? 1 : 0), .text(tag), .int(row.id)])
-                } else {
-                    try c.run("DELETE FROM messages WHERE id = ?", [.int(row.id)])
-                }
-                deliveries.append(Delivery(
-                    tag: tag, message: message, queue: row.queue, deliveryCount: count, redelivered: redelivered,
-                    leaseDeadline: leaseDeadline))
+                try c.run(
+                    "UPDATE messages SET status = 1, visible_at = ?, delivery_count = ?, redelivered = ?, lease_tag = ? WHERE id = ?",
+                    [.int(leaseUntil), .int(Int64(counting ? row.count + 1 : row.count)), .int(row.redeliveredNow ? 1 : 0),
+                     .text(tag), .int(row.id)])
+                return (row, tag)
             }
-            return .success(deliveries)
+        }
+        var deliveries: [Delivery] = []
+        deliveries.reserveCapacity(claimed.count)
+        for (row, tag) in claimed {
+            do {
+                let message = try TaskMessage(headers: JSON(parsing: row.headers), bodyText: row.body)
+                deliveries.append(Delivery(
+                    tag: tag, message: message, queue: row.queue, deliveryCount: row.count + 1, redelivered: row.redeliveredNow,
+                    leaseDeadline: leaseDeadline))
+            } catch {
+                let dead = ChorusError(.backend, "database \(path) holds an unreadable message (row \(row.id)) on queue \(row.queue) (\(error)); it was set aside as dead and the queue goes on")
+                // It can never run, and left in place it would block the queue
+                // head forever: set it aside (status 2) for an operator.
+                _ = try write("setting aside message row \(row.id)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
+                    try c.run("UPDATE messages SET status = 2, lease_tag = NULL WHERE id = ? AND lease_tag = ?", [.int(row.id), .text(tag)])
+                }
+                try release(deliveries)
+                throw dead
+            }
+        }
+        return deliveries
+    }
+
+    /// `claimNow` without a lease: decoded inside the transaction, since a
+    /// deleted message could no longer be set aside.
+    private func removeNow(from queues: [String], now: Int64, doing: String) throws(ChorusError) -> [Delivery] {
+        let path = self.path
+        let claimed = try write(doing) { (c: SQLiteConnection) throws(SQLiteError) -> Result<[Delivery], ChorusError> in
+            guard let row = try Self.claimable(c, queues, now, limit: 1).first else { return .success([]) }
+            let message: TaskMessage
+            do {
+                message = try TaskMessage(headers: JSON(parsing: row.headers), bodyText: row.body)
+            } catch {
+                try c.run("UPDATE messages SET status = 2, lease_tag = NULL WHERE id = ?", [.int(row.id)])
+                return .failure(ChorusError(.backend, "database \(path) holds an unreadable message (row \(row.id)) on queue \(row.queue) (\(error)); it was set aside as dead and the queue goes on"))
+            }
+            try c.run("DELETE FROM messages WHERE id = ?", [.int(row.id)])
+            return .success([Delivery(
+                tag: DeliveryTags.tag(row: row.id, batch: "removed"), message: message, queue: row.queue, deliveryCount: row.count + 1,
+                redelivered: row.redeliveredNow, leaseDeadline: nil)])
         }
         return try claimed.get()
     }
@@ -154,6 +177,9 @@ extension SQLiteBackend: Broker {
         let leased: Bool
         let count: Int
         let redelivered: Bool
+
+        /// Whether this delivery is a redelivery: an earlier lease lapsed.
+        var redeliveredNow: Bool { leased || redelivered }
     }
 
     /// Up to `limit` messages `claim` takes now, in order: queue by queue in

@@ -173,6 +173,8 @@ public final class SQLiteBackend: Sendable {
             do throws(SQLiteError) {
                 try pool.lockWriter(timeout: max(options.busyTimeout, 0.001))
                 defer { pool.unlockWriter() }
+                let turn = signal?.acquireTurn(limit: options.busyTimeout) ?? false
+                defer { if turn { signal?.releaseTurn() } }
                 let connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
                 let value: R
                 do throws(SQLiteError) {

@@ -1,6 +1,6 @@
 /// A database transaction over plugin state (`SQLiteBackend.beginTransaction`).
 ///
-/// It holds this process's write permit and a connection pinned to the thread
+/// It holds this process's write permit, the cross-process write turn, and a connection pinned to the thread
 /// that began it, with BEGIN IMMEDIATE issued (a SAVEPOINT when nested). A
 /// message published to the backend itself is inserted into `messages` in the
 /// same transaction, so the state change and the work commit together or not
@@ -14,17 +14,23 @@ final class SQLiteStateTransaction: StateTransaction {
     private let connection: SQLiteConnection
     private let key: ObjectIdentifier
     private let nested: Bool
+    /// Whether it holds the backend's cross-process write turn (`CommitSignal`).
+    private let holdsTurn: Bool
     private let broker: (any Broker)?
     /// Whether `broker` is `backend`: messages go into this transaction.
     private let local: Bool
     private var held: [(TaskMessage, String)] = []
     private var open = true
 
-    init(backend: SQLiteBackend, connection: SQLiteConnection, key: ObjectIdentifier, nested: Bool, broker: (any Broker)?, local: Bool) {
+    init(
+        backend: SQLiteBackend, connection: SQLiteConnection, key: ObjectIdentifier, nested: Bool, holdsTurn: Bool,
+        broker: (any Broker)?, local: Bool
+    ) {
         self.backend = backend
         self.connection = connection
         self.key = key
         self.nested = nested
+        self.holdsTurn = holdsTurn
         self.broker = broker
         self.local = local
     }
@@ -113,6 +119,7 @@ final class SQLiteStateTransaction: StateTransaction {
         backend.pool.unpin(key)
         if !nested {
             backend.pool.checkin(connection)
+            if holdsTurn { backend.signal?.releaseTurn() }
             backend.pool.unlockWriter()
         }
     }

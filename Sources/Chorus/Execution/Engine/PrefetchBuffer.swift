@@ -14,6 +14,12 @@ final class PrefetchBuffer: @unchecked Sendable {
     private var held: [(delivery: Delivery, since: MonotonicInstant)] = []
     private var checkPending = false
 
+    var isEmpty: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return held.isEmpty
+    }
+
     /// The oldest held delivery, removed.
     func pop() -> Delivery? {
         lock.lock()
