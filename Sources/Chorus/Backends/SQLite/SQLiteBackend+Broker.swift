@@ -105,7 +105,7 @@ extension SQLiteBackend: Broker {
     /// Leased messages are decoded after the commit, outside the write lock
     /// (decoding costs more than the claim itself). One that cannot be
     /// decoded is set aside (status 2) and this throws; the others of the
-    /// batch are given back, and the next claim takes them.
+    /// batch are given back uncounted, and the next claim takes them.
     private func claimNow(from queues: [String], limit: Int, leaseSeconds: Double?, counting: Bool) throws(ChorusError) -> [Delivery] {
         let now = Self.micros(clock.now)
         let doing = "claiming from \(queues.joined(separator: ","))"
@@ -138,10 +138,12 @@ extension SQLiteBackend: Broker {
                 let dead = ChorusError(.backend, "database \(path) holds an unreadable message (row \(row.id)) on queue \(row.queue) (\(error)); it was set aside as dead and the queue goes on")
                 // It can never run, and left in place it would block the queue
                 // head forever: set it aside (status 2) for an operator.
-                _ = try write("setting aside message row \(row.id)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
+                try write("setting aside message row \(row.id)") { (c: SQLiteConnection) throws(SQLiteError) in
                     try c.run("UPDATE messages SET status = 2, lease_tag = NULL WHERE id = ? AND lease_tag = ?", [.int(row.id), .text(tag)])
+                    for (other, otherTag) in claimed where other.id != row.id {
+                        try Self.giveBack(c, row: other.id, tag: otherTag, redelivered: other.redeliveredNow)
+                    }
                 }
-                try release(deliveries)
                 throw dead
             }
         }
@@ -264,11 +266,16 @@ extension SQLiteBackend: Broker {
             c.commitWords.messages = true
             for delivery in deliveries {
                 guard let row = DeliveryTags.row(of: delivery.tag) else { continue }
-                try c.run(
-                    "UPDATE messages SET status = 0, visible_at = 0, redelivered = ?, lease_tag = NULL WHERE id = ? AND lease_tag = ? AND status = 1",
-                    [.int(delivery.redelivered ? 1 : 0), .int(row), .text(delivery.tag)])
+                try Self.giveBack(c, row: row, tag: delivery.tag, redelivered: delivery.redelivered)
             }
         }
+    }
+
+    private static func giveBack(_ c: SQLiteConnection, row: Int64, tag: String, redelivered: Bool) throws(SQLiteError) {
+        try c.run(
+            "UPDATE messages SET status = 0, visible_at = 0, redelivered = ?, lease_tag = NULL WHERE id = ? AND lease_tag = ? AND status = 1",
+            [.int(redelivered ? 1 : 0), .int(row), .text(tag)])
+        c.commitWords.messages = true
     }
 }
 

@@ -89,7 +89,52 @@ extension SQLiteBackend {
             started_at REAL NOT NULL,
             heartbeat_at REAL NOT NULL
         );
+        """,
+        // 2: every commit of a task's bookkeeping wrote two pages it did not
+        // need: the index of `lease_tag` (settling now finds a row by its id,
+        // which the tag carries) and `sqlite_sequence` (AUTOINCREMENT: a new
+        // row id is one more than the largest there is, which keeps the FIFO
+        // order of `messages` and the first-recorded order of `attempts`).
         """
+        CREATE TABLE messages_v2 (
+            id INTEGER PRIMARY KEY,                -- FIFO order; a requeue gets a new id (back of the queue)
+            queue TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            task_name TEXT NOT NULL,
+            headers TEXT NOT NULL,                 -- Celery v2 headers JSON, as TaskMessage writes it
+            body TEXT NOT NULL,                    -- Celery v2 body JSON [args, kwargs, embed]
+            status INTEGER NOT NULL DEFAULT 0,     -- 0 waiting (ready, or scheduled until visible_at), 1 leased, 2 dead (unreadable)
+            visible_at INTEGER NOT NULL,           -- waiting: due time (0: given back, first in line); leased: lease deadline
+            published_at INTEGER NOT NULL,
+            delivery_count INTEGER NOT NULL DEFAULT 0,  -- deliveries counted so far (a prefetched one counts once begun)
+            redelivered INTEGER NOT NULL DEFAULT 0,
+            lease_tag TEXT                         -- "<id>-<claimer>-<claim>" while leased
+        );
+        INSERT INTO messages_v2 SELECT id, queue, task_id, task_name, headers, body, status, visible_at, published_at,
+            delivery_count, redelivered, lease_tag FROM messages;
+        DROP TABLE messages;
+        ALTER TABLE messages_v2 RENAME TO messages;
+        CREATE INDEX messages_claim ON messages(queue, status, visible_at, id);
+        CREATE TABLE attempts_v2 (
+            seq INTEGER PRIMARY KEY,               -- first-recorded order
+            task_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            task_name TEXT NOT NULL,
+            root_id TEXT, parent_id TEXT, group_id TEXT,
+            state TEXT NOT NULL,
+            started_at REAL, finished_at REAL,
+            error_type TEXT, error_message TEXT,
+            next_countdown REAL,
+            expires_at INTEGER NOT NULL,
+            UNIQUE (task_id, attempt)
+        );
+        INSERT INTO attempts_v2 SELECT seq, task_id, attempt, task_name, root_id, parent_id, group_id, state, started_at,
+            finished_at, error_type, error_message, next_countdown, expires_at FROM attempts;
+        DROP TABLE attempts;
+        ALTER TABLE attempts_v2 RENAME TO attempts;
+        CREATE INDEX attempts_root ON attempts(root_id, seq);
+        CREATE INDEX attempts_expiry ON attempts(expires_at);
+        """,
     ]
 
     /// The schema version this build writes.
