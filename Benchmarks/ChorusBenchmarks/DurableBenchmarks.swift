@@ -8,6 +8,13 @@ import Foundation
 /// `chorus-bench --durable [--quick] [--json PATH]`. Worker process ids are
 /// appended to `$CHORUS_BENCH_PIDFILE` (when set) so `Benchmarks/run` can stop
 /// them by id if this process dies first.
+///
+/// For comparing changes, the environment narrows a run:
+/// `CHORUS_BENCH_ONLY=tasks,tasks_tx,chord,p50` (keys as in `keys`; p50 also
+/// gives p99), `CHORUS_BENCH_TASKS=N` (no-op tasks per run),
+/// `CHORUS_BENCH_RUNS=N`, `CHORUS_BENCH_CONCURRENCY=N` (executors per worker
+/// process, default 1) and `CHORUS_BENCH_WORKER_ARGS` (extra `chorus worker`
+/// arguments, e.g. `--prefetch 1`).
 enum DurableBenchmarks {
     /// One `chorus worker` process; stderr goes to a file we poll for "ready:".
     final class Worker {
@@ -18,7 +25,8 @@ enum DurableBenchmarks {
             log = "\(directory)/\(name).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["worker", "--db", database, "--concurrency", String(concurrency)]
+            let extra = ProcessInfo.processInfo.environment["CHORUS_BENCH_WORKER_ARGS"]?.split(separator: " ").map(String.init) ?? []
+            process.arguments = ["worker", "--db", database, "--concurrency", String(concurrency)] + extra
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
             var environment = ProcessInfo.processInfo.environment
             environment["CHORUS_PLUGIN_PATH"] = nil
@@ -81,7 +89,7 @@ enum DurableBenchmarks {
         }
     }
 
-    static func run(quick: Bool) throws -> [Measurement] {
+    static func run(quick: Bool) throws -> [(key: String, measurement: Measurement)] {
         let directory = NSTemporaryDirectory() + "chorus-bench-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -89,8 +97,12 @@ enum DurableBenchmarks {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw ChorusError(.invalidState, "\(binary) is missing: swift build -c release --product chorus")
         }
-        let runs = quick ? 1 : 3
-        var results: [Measurement] = []
+        let environment = ProcessInfo.processInfo.environment
+        let only = environment["CHORUS_BENCH_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
+        func wanted(_ key: String) -> Bool { only?.contains(key) ?? true }
+        let runs = environment["CHORUS_BENCH_RUNS"].flatMap { Int($0) } ?? (quick ? 1 : 3)
+        let concurrency = environment["CHORUS_BENCH_CONCURRENCY"].flatMap { Int($0) } ?? 1
+        var results: [(key: String, measurement: Measurement)] = []
 
         // Two worker processes, one executor each: 2 executors in all, like
         // Celery's prefork pool with concurrency 2.
@@ -100,63 +112,76 @@ enum DurableBenchmarks {
         var workers: [Worker] = []
         defer { for w in workers { w.stop() } }
         for i in 1...2 {
-            workers.append(try Worker(binary: binary, database: database, concurrency: 1, directory: directory, name: "worker\(i)"))
+            workers.append(try Worker(binary: binary, database: database, concurrency: concurrency, directory: directory, name: "worker\(i)"))
         }
 
-        let tasks = quick ? 2_000 : 10_000
-        results.append(try Measurement.run("\(tasks) no-op tasks (apply() each, until every result)", unit: "tasks/s", runs: runs, scale: 1, count: 1) {
-            let handles = try (0..<tasks).map { _ in try producer.apply(.task(Signature("noop"))) }
-            for h in handles { _ = try h.wait(timeout: 600) }
-        }.inverted(count: tasks))
-        results.append(try Measurement.run("\(tasks) no-op tasks (one transaction, until every result)", unit: "tasks/s", runs: runs, scale: 1, count: 1) {
-            try drain(producer, count: tasks)
-        }.inverted(count: tasks))
+        let tasks = environment["CHORUS_BENCH_TASKS"].flatMap { Int($0) } ?? (quick ? 2_000 : 10_000)
+        if wanted("tasks") {
+            results.append(("tasks", try Measurement.run("\(tasks) no-op tasks (apply() each, until every result)", unit: "tasks/s", runs: runs, scale: 1, count: 1) {
+                let handles = try (0..<tasks).map { _ in try producer.apply(.task(Signature("noop"))) }
+                for h in handles { _ = try h.wait(timeout: 600) }
+            }.inverted(count: tasks)))
+        }
+        if wanted("tasks_tx") {
+            results.append(("tasks_tx", try Measurement.run("\(tasks) no-op tasks (one transaction, until every result)", unit: "tasks/s", runs: runs, scale: 1, count: 1) {
+                try drain(producer, count: tasks)
+            }.inverted(count: tasks)))
+        }
 
         // 2,000, not 10,000: Celery needs ~100 s for a group of 10,000 here.
         let width = quick ? 1_000 : 2_000
-        let group = Canvas.group(Group((0..<width).map { _ in .task(Signature("noop")) }))
-        results.append(try Measurement.run("group of \(width)", unit: "ms", runs: runs, scale: 1000, count: 1) {
-            _ = try producer.apply(group).wait(timeout: 600)
-        })
+        if wanted("group") {
+            let group = Canvas.group(Group((0..<width).map { _ in .task(Signature("noop")) }))
+            results.append(("group", try Measurement.run("group of \(width)", unit: "ms", runs: runs, scale: 1000, count: 1) {
+                _ = try producer.apply(group).wait(timeout: 600)
+            }))
+        }
 
         let chordWidth = 1_000
-        let chord = Canvas.chord(Chord((0..<chordWidth).map { i in .task(Signature("identity", args: [.int(Int64(i))])) }, body: .task(Signature("tsum"))))
-        results.append(try Measurement.run("chord of \(chordWidth) (until the body's result)", unit: "ms", runs: runs, scale: 1000, count: 1) {
-            let sum = try producer.apply(chord).wait(timeout: 600)
-            precondition(sum == .int(Int64(chordWidth * (chordWidth - 1) / 2)), "chord sum was \(sum)")
-        })
+        if wanted("chord") {
+            let chord = Canvas.chord(Chord((0..<chordWidth).map { i in .task(Signature("identity", args: [.int(Int64(i))])) }, body: .task(Signature("tsum"))))
+            results.append(("chord", try Measurement.run("chord of \(chordWidth) (until the body's result)", unit: "ms", runs: runs, scale: 1000, count: 1) {
+                let sum = try producer.apply(chord).wait(timeout: 600)
+                precondition(sum == .int(Int64(chordWidth * (chordWidth - 1) / 2)), "chord sum was \(sum)")
+            }))
+        }
 
         let length = quick ? 200 : 1_000
-        let chain = Canvas.chain(Chain([.task(Signature("add", args: [0, 0]))] + (1..<length).map { _ in .task(Signature("add", args: [1])) }))
-        results.append(try Measurement.run("chain of \(length)", unit: "ms", runs: runs, scale: 1000, count: 1) {
-            let last = try producer.apply(chain).wait(timeout: 600)
-            precondition(last == .int(Int64(length - 1)), "chain ended with \(last)")
-        })
+        if wanted("chain") {
+            let chain = Canvas.chain(Chain([.task(Signature("add", args: [0, 0]))] + (1..<length).map { _ in .task(Signature("add", args: [1])) }))
+            results.append(("chain", try Measurement.run("chain of \(length)", unit: "ms", runs: runs, scale: 1000, count: 1) {
+                let last = try producer.apply(chain).wait(timeout: 600)
+                precondition(last == .int(Int64(length - 1)), "chain ended with \(last)")
+            }))
+        }
 
         // Send→result latency: one task at a time, the workers otherwise idle.
         let samples = quick ? 200 : 1_000
-        var p50: [Double] = []
-        var p99: [Double] = []
-        for _ in 0..<runs {
-            var latencies: [Double] = []
-            for _ in 0..<samples {
-                let start = DispatchTime.now().uptimeNanoseconds
-                _ = try producer.apply(.task(Signature("noop"))).wait(timeout: 60)
-                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        if wanted("p50") || wanted("p99") {
+            var p50: [Double] = []
+            var p99: [Double] = []
+            for _ in 0..<runs {
+                var latencies: [Double] = []
+                for _ in 0..<samples {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    _ = try producer.apply(.task(Signature("noop"))).wait(timeout: 60)
+                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                }
+                latencies.sort()
+                p50.append(latencies[latencies.count / 2])
+                p99.append(latencies[latencies.count * 99 / 100])
             }
-            latencies.sort()
-            p50.append(latencies[latencies.count / 2])
-            p99.append(latencies[latencies.count * 99 / 100])
+            results.append(("p50", Measurement(name: "round trip p50 (\(samples) sequential tasks)", unit: "ms", samples: p50)))
+            results.append(("p99", Measurement(name: "round trip p99", unit: "ms", samples: p99)))
         }
-        results.append(Measurement(name: "round trip p50 (\(samples) sequential tasks)", unit: "ms", samples: p50))
-        results.append(Measurement(name: "round trip p99", unit: "ms", samples: p99))
         for w in workers { w.stop() }
         workers.removeAll()
 
         // Memory: one worker with 2 executors, idle, then after N tasks.
         // 100,000 (the figure) takes Celery ~9 minutes on a 2-core
         // machine, so the default is smaller; CHORUS_BENCH_MEMORY_TASKS overrides.
-        let memoryTasks = ProcessInfo.processInfo.environment["CHORUS_BENCH_MEMORY_TASKS"].flatMap { Int($0) } ?? (quick ? 5_000 : 20_000)
+        guard wanted("mem_idle") || wanted("mem_busy") else { return results }
+        let memoryTasks = environment["CHORUS_BENCH_MEMORY_TASKS"].flatMap { Int($0) } ?? (quick ? 5_000 : 20_000)
         var idle: [Double] = []
         var busy: [Double] = []
         for run in 0..<(quick ? 1 : 3) {
@@ -173,19 +198,19 @@ enum DurableBenchmarks {
             workers.removeAll()
             memoryBackend.close()
         }
-        results.append(Measurement(name: "worker peak RSS, idle (VmHWM, 1 process)", unit: "MiB", samples: idle))
-        results.append(Measurement(name: "worker peak RSS after \(memoryTasks) tasks", unit: "MiB", samples: busy))
+        results.append(("mem_idle", Measurement(name: "worker peak RSS, idle (VmHWM, 1 process)", unit: "MiB", samples: idle)))
+        results.append(("mem_busy", Measurement(name: "worker peak RSS after \(memoryTasks) tasks", unit: "MiB", samples: busy)))
         return results
     }
 
-    /// The rows `run` returns, in order, as Benchmarks/report.py and
-    /// Benchmarks/celery/bench.py name them.
+    /// The keys of the rows `run` returns, in order, as Benchmarks/report.py
+    /// and Benchmarks/celery/bench.py name them.
     static let keys = ["tasks", "tasks_tx", "group", "chord", "chain", "p50", "p99", "mem_idle", "mem_busy"]
 
     /// `{"key":..., "name":..., "unit":..., "samples":[...]}` per line, for Benchmarks/report.py.
-    static func writeJSON(_ measurements: [Measurement], to path: String) throws {
+    static func writeJSON(_ measurements: [(key: String, measurement: Measurement)], to path: String) throws {
         var text = "[\n"
-        text += zip(keys, measurements).map { key, m in
+        text += measurements.map { key, m in
             let name = m.name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             return "  {\"key\": \"\(key)\", \"name\": \"\(name)\", \"unit\": \"\(m.unit)\", \"samples\": [\(m.samples.map { $0.isFinite ? String($0) : "null" }.joined(separator: ", "))]}"
         }.joined(separator: ",\n")

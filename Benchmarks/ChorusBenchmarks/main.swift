@@ -15,7 +15,7 @@ if CommandLine.arguments.contains("--durable") {
         let durable = try DurableBenchmarks.run(quick: quick)
         print("| durable (SQLite, 2 chorus worker processes × 1 executor) | median | min–max |")
         print("|---|---|---|")
-        for m in durable { print("| " + m.row + " |") }
+        for m in durable { print("| " + m.measurement.row + " |") }
         if let i = CommandLine.arguments.firstIndex(of: "--json"), i + 1 < CommandLine.arguments.count {
             try DurableBenchmarks.writeJSON(durable, to: CommandLine.arguments[i + 1])
         }

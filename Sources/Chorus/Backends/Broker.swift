@@ -41,6 +41,55 @@ public protocol Broker: AnyObject, Sendable {
     /// heartbeat of a long acks_late task. False if the lease was no longer held.
     @discardableResult
     func extendLease(_ delivery: Delivery, seconds: Double) throws(ChorusError) -> Bool
+
+    /// Up to `limit` due messages at once, leased for `leaseSeconds` (runtime,
+    /// scaled), in claim order — a worker's prefetch (Celery's
+    /// `worker_prefetch_multiplier`); empty if none became due within
+    /// `timeout` seconds. The worker holds them until it runs them one by one,
+    /// each after `begin`, and gives back the ones it never started with
+    /// `release`. A prefetched delivery counts as a delivery (towards
+    /// `deliveryCount` of later ones) only once `begin` said it started: a
+    /// lease that lapses on a message its holder never started redelivers it
+    /// with the same count. Default: one `claim` with a lease (which counts
+    /// at claim).
+    func prefetch(from queues: [String], leaseSeconds: Double, limit: Int, timeout: Double) throws(ChorusError) -> [Delivery]
+
+    /// Marks a leased delivery as started now: renews its lease for `seconds`
+    /// and counts the delivery. False if the lease was no longer held (it
+    /// lapsed and the message went to another worker): do not run it.
+    /// Default: `extendLease`.
+    @discardableResult
+    func begin(_ delivery: Delivery, leaseSeconds seconds: Double) throws(ChorusError) -> Bool
+
+    /// Gives back prefetched deliveries that were never started, at the FRONT
+    /// of their queues, not counted as deliveries (warm shutdown, or a holder
+    /// busy for too long). Deliveries whose lease was lost are skipped.
+    /// Default: `reject(requeue: true)` each (the back of the queue).
+    func release(_ deliveries: [Delivery]) throws(ChorusError)
+
+    /// Blocks until a message of `queues` is due, or `timeout` seconds pass,
+    /// without claiming it: true when one is due now (another worker may
+    /// still take it first), false on timeout. Nil — the default — when the
+    /// broker cannot wait without claiming; workers then claim with a timeout.
+    func waitForDue(in queues: [String], timeout: Double) throws(ChorusError) -> Bool?
+}
+
+extension Broker {
+    public func prefetch(from queues: [String], leaseSeconds: Double, limit: Int, timeout: Double) throws(ChorusError) -> [Delivery] {
+        guard let delivery = try claim(from: queues, mode: .lease(seconds: leaseSeconds), timeout: timeout) else { return [] }
+        return [delivery]
+    }
+
+    @discardableResult
+    public func begin(_ delivery: Delivery, leaseSeconds seconds: Double) throws(ChorusError) -> Bool {
+        try extendLease(delivery, seconds: seconds)
+    }
+
+    public func release(_ deliveries: [Delivery]) throws(ChorusError) {
+        for delivery in deliveries { try reject(delivery, requeue: true) }
+    }
+
+    public func waitForDue(in queues: [String], timeout: Double) throws(ChorusError) -> Bool? { nil }
 }
 
 /// How `Broker.claim` hands a message out.

@@ -151,6 +151,20 @@ struct JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         let start = index
         index += 1
+        // Most strings have no escape: validate and copy their bytes in one go.
+        var end = index
+        while end < bytes.count {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\"") {
+                let from = index
+                let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[from..<end]), as: UTF8.self) }
+                guard let text else { throw JSONParseError(message: "invalid UTF-8 in a string", column: from + 1) }
+                index = end + 1
+                return text
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            end += 1
+        }
         var scalars = String.UnicodeScalarView()
         var runStart = index
         var plain: [UInt8] = []

@@ -34,6 +34,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("max-deliveries"), help: ArgumentHelp("Deliveries after which a task whose worker keeps dying fails with a worker-lost error.", valueName: "N"))
     var maxDeliveries: Int = 3
 
+    @Option(help: ArgumentHelp("Messages an executor claims at once; the ones it does not start at once wait for the next free executor of this worker (Celery's worker_prefetch_multiplier).", valueName: "N"))
+    var prefetch: Int = 4
+
     func run() throws {
         let queueList = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !queueList.isEmpty, queueList.allSatisfy({ !$0.isEmpty }) else {
@@ -43,6 +46,7 @@ struct WorkerCommand: ParsableCommand {
         configuration.queues = queueList
         configuration.leaseSeconds = lease
         configuration.maxDeliveries = maxDeliveries
+        configuration.prefetch = prefetch
         let registry = try pluginOptions.makeRegistry()
         let backend = try database.open(scale: configuration.timeScale)
         let runtime = try Runtime(registry: registry, configuration: configuration, broker: backend, store: backend, state: backend)

@@ -117,4 +117,31 @@ import Testing
         #expect(meta.error?.message.contains("delivery limit 3") == true)
         #expect(try cluster.runs(backend, prefix: "started:")["poison"] == 3)
     }
+
+    @Test func poisonTasksDoNotCountAgainstATaskPrefetchedWithThem() throws {
+        let cluster = try DurableCluster()
+        let backend = try cluster.backend()
+        let producer = try cluster.producer(backend)
+        // Three poison tasks, then a good one: each worker prefetches all four
+        // (--prefetch 4) and dies on the first. A lapsed lease of a message its
+        // worker never started is redelivered uncounted, so the good task — held
+        // by three dead workers before its turn comes — runs, not WorkerLostError.
+        let (poisons, good) = try producer.transaction(namespace: "durable") { tx in
+            let poisons = try (1...3).map { i in try tx.apply(.task(Signature("durable.crash", args: [.string("p\(i)")]))) }
+            return (poisons, try tx.apply(.task(Signature("durable.record", args: ["good"]))))
+        }
+        var restarts = 0
+        func allFailed() throws -> Bool { try poisons.allSatisfy { try backend.result(for: $0.id)?.state == .failure } }
+        while try !allFailed() && restarts < 20 {
+            let worker = try cluster.startWorker(concurrency: 1, extra: ["--lease", "0.3", "--max-deliveries", "3", "--prefetch", "4"])
+            restarts += 1
+            _ = worker.wait(timeout: 5)
+            worker.stop()
+        }
+        #expect(try allFailed())
+        #expect(try poisons.allSatisfy { try backend.result(for: $0.id)?.error?.type == "WorkerLostError" })
+        #expect(try cluster.runs(backend, prefix: "started:") == ["p1": 3, "p2": 3, "p3": 3])
+        #expect(try backend.result(for: good.id)?.state == .success)
+        #expect(try cluster.runs(backend) == ["good": 1])
+    }
 }

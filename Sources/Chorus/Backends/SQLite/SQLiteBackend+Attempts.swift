@@ -14,20 +14,31 @@ extension SQLiteBackend {
             .optionalText(record.errorType), .optionalText(record.errorMessage), .optionalDouble(record.nextCountdown),
             .int(expires),
         ]
-        try write("recording attempt \(record.attempt) of \(record.taskID)") { (c: SQLiteConnection) throws(SQLiteError) in
-            try c.run(
-                "DELETE FROM attempts WHERE task_id = ? AND attempt = ? AND root_id IS NOT ?",
-                [.text(record.taskID), .int(Int64(record.attempt)), .optionalText(record.rootID)])
-            try c.run("""
+        try write("recording attempt \(record.attempt) of \(record.taskID)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
+            // One statement in the usual case: a new record, or a newer state
+            // of one in the same workflow (whose root is then unchanged, so
+            // its index entry is left alone).
+            let stored = try c.run("""
                 INSERT INTO attempts (task_id, attempt, task_name, root_id, parent_id, group_id, state, started_at,
                     finished_at, error_type, error_message, next_countdown, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (task_id, attempt) DO UPDATE SET task_name = excluded.task_name, root_id = excluded.root_id,
+                ON CONFLICT (task_id, attempt) DO UPDATE SET task_name = excluded.task_name,
                     parent_id = excluded.parent_id, group_id = excluded.group_id, state = excluded.state,
                     started_at = excluded.started_at, finished_at = excluded.finished_at, error_type = excluded.error_type,
                     error_message = excluded.error_message, next_countdown = excluded.next_countdown,
                     expires_at = excluded.expires_at
+                WHERE attempts.root_id IS excluded.root_id
                 """, values)
+            guard stored == 0 else { return }
+            // It moves to another workflow: a new row (and `seq`), last in that one.
+            try c.savepoint { (s: SQLiteConnection) throws(SQLiteError) in
+                try s.run("DELETE FROM attempts WHERE task_id = ? AND attempt = ?", [.text(record.taskID), .int(Int64(record.attempt))])
+                try s.run("""
+                    INSERT INTO attempts (task_id, attempt, task_name, root_id, parent_id, group_id, state, started_at,
+                        finished_at, error_type, error_message, next_countdown, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, values)
+            }
         }
     }
 

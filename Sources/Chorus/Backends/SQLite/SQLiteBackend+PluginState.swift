@@ -10,13 +10,13 @@ extension SQLiteBackend: PluginStateStore {
     }
 
     public func set(namespace: String, key: String, value: String) throws(ChorusError) {
-        try write("writing state key '\(key)' of \(namespace)") { (c: SQLiteConnection) throws(SQLiteError) in
+        try write("writing state key '\(key)' of \(namespace)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
             try StateRows.set(c, namespace, key, value)
         }
     }
 
     public func delete(namespace: String, key: String) throws(ChorusError) -> Bool {
-        try write("deleting state key '\(key)' of \(namespace)") { (c: SQLiteConnection) throws(SQLiteError) in
+        try write("deleting state key '\(key)' of \(namespace)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
             try StateRows.delete(c, namespace, key)
         }
     }
@@ -42,29 +42,35 @@ extension SQLiteBackend: PluginStateStore {
     public func beginTransaction(broker: (any Broker)?) throws(ChorusError) -> StateTransaction {
         let local = broker.map { $0 as AnyObject === self } ?? false
         if let pinned = pool.pinnedConnection() {
-            do throws(SQLiteError) { try pinned.exec("SAVEPOINT chorus_transaction") } catch { throw describe(error, "beginning a nested transaction") }
-            return SQLiteStateTransaction(backend: self, connection: pinned, key: pool.pin(pinned), nested: true, broker: broker, local: local)
+            do throws(SQLiteError) { try pinned.run("SAVEPOINT chorus_transaction") } catch { throw describe(error, "beginning a nested transaction") }
+            return SQLiteStateTransaction(
+                backend: self, connection: pinned, key: pool.pin(pinned), nested: true, holdsTurn: false, broker: broker, local: local)
         }
         var retry = 0
         let start = Date()
         while true {
             do throws(SQLiteError) {
                 try pool.lockWriter(timeout: max(options.busyTimeout, 0.001))
+                let turn = signal?.acquireTurn(limit: options.busyTimeout) ?? false
                 let connection: SQLiteConnection
                 do throws(SQLiteError) {
                     connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
                 } catch {
+                    if turn { signal?.releaseTurn() }
                     pool.unlockWriter()
                     throw error
                 }
                 do throws(SQLiteError) {
-                    try connection.exec("BEGIN IMMEDIATE")
+                    try connection.run("BEGIN IMMEDIATE")
                 } catch {
                     pool.checkin(connection)
+                    if turn { signal?.releaseTurn() }
                     pool.unlockWriter()
                     throw error
                 }
-                return SQLiteStateTransaction(backend: self, connection: connection, key: pool.pin(connection), nested: false, broker: broker, local: local)
+                return SQLiteStateTransaction(
+                    backend: self, connection: connection, key: pool.pin(connection), nested: false, holdsTurn: turn, broker: broker,
+                    local: local)
             } catch where error.isBusy && busyRetryPause(retry, since: start) != nil {
                 Thread.sleep(forTimeInterval: busyRetryPause(retry, since: start) ?? 0)
                 retry += 1

@@ -18,8 +18,8 @@ extension SQLiteBackend: ResultStore {
             .optionalText(meta.worker), .optionalText(meta.queue), .int(Self.micros(now)),
             .int(Self.micros(now.addingTimeInterval(options.resultExpires))),
         ]
-        let stored = try write("storing the \(meta.state.rawValue) result of \(meta.taskID)") { (c: SQLiteConnection) throws(SQLiteError) in
-            try c.run("""
+        return try write("storing the \(meta.state.rawValue) result of \(meta.taskID)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
+            let stored = try c.run("""
                 INSERT INTO results (task_id, state, result, error_type, error_message, error_module, traceback, children,
                     date_done, retries, group_id, parent_id, name, worker, queue, updated_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -31,9 +31,9 @@ extension SQLiteBackend: ResultStore {
                     updated_at = excluded.updated_at, expires_at = excluded.expires_at
                 WHERE results.state <> 'SUCCESS'
                 """, values) == 1
+            if stored && meta.state.isReady { c.commitWords.addResult(meta.taskID) }
+            return stored
         }
-        if stored && meta.state.isReady && pool.pinnedConnection() == nil { wake.notify() }
-        return stored
     }
 
     public func result(for taskID: String) throws(ChorusError) -> ResultMeta? {
@@ -48,9 +48,9 @@ extension SQLiteBackend: ResultStore {
     }
 
     public func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta? {
-        try poll(timeout: timeout) { () throws(ChorusError) -> ResultMeta? in
-            guard let meta = try result(for: taskID), meta.state.isReady else { return nil }
-            return meta
+        try poll(timeout: timeout, on: CommitSignal.result(taskID)) { () throws(ChorusError) -> PollStep<ResultMeta> in
+            guard let meta = try result(for: taskID), meta.state.isReady else { return .wait(untilMicros: nil) }
+            return .done(meta)
         }
     }
 

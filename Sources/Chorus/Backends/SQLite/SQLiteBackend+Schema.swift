@@ -89,7 +89,52 @@ extension SQLiteBackend {
             started_at REAL NOT NULL,
             heartbeat_at REAL NOT NULL
         );
+        """,
+        // 2: every commit of a task's bookkeeping wrote two pages it did not
+        // need: the index of `lease_tag` (settling now finds a row by its id,
+        // which the tag carries) and `sqlite_sequence` (AUTOINCREMENT: a new
+        // row id is one more than the largest there is, which keeps the FIFO
+        // order of `messages` and the first-recorded order of `attempts`).
         """
+        CREATE TABLE messages_v2 (
+            id INTEGER PRIMARY KEY,                -- FIFO order; a requeue gets a new id (back of the queue)
+            queue TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            task_name TEXT NOT NULL,
+            headers TEXT NOT NULL,                 -- Celery v2 headers JSON, as TaskMessage writes it
+            body TEXT NOT NULL,                    -- Celery v2 body JSON [args, kwargs, embed]
+            status INTEGER NOT NULL DEFAULT 0,     -- 0 waiting (ready, or scheduled until visible_at), 1 leased, 2 dead (unreadable)
+            visible_at INTEGER NOT NULL,           -- waiting: due time (0: given back, first in line); leased: lease deadline
+            published_at INTEGER NOT NULL,
+            delivery_count INTEGER NOT NULL DEFAULT 0,  -- deliveries counted so far (a prefetched one counts once begun)
+            redelivered INTEGER NOT NULL DEFAULT 0,
+            lease_tag TEXT                         -- "<id>-<claimer>-<claim>" while leased
+        );
+        INSERT INTO messages_v2 SELECT id, queue, task_id, task_name, headers, body, status, visible_at, published_at,
+            delivery_count, redelivered, lease_tag FROM messages;
+        DROP TABLE messages;
+        ALTER TABLE messages_v2 RENAME TO messages;
+        CREATE INDEX messages_claim ON messages(queue, status, visible_at, id);
+        CREATE TABLE attempts_v2 (
+            seq INTEGER PRIMARY KEY,               -- first-recorded order
+            task_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            task_name TEXT NOT NULL,
+            root_id TEXT, parent_id TEXT, group_id TEXT,
+            state TEXT NOT NULL,
+            started_at REAL, finished_at REAL,
+            error_type TEXT, error_message TEXT,
+            next_countdown REAL,
+            expires_at INTEGER NOT NULL,
+            UNIQUE (task_id, attempt)
+        );
+        INSERT INTO attempts_v2 SELECT seq, task_id, attempt, task_name, root_id, parent_id, group_id, state, started_at,
+            finished_at, error_type, error_message, next_countdown, expires_at FROM attempts;
+        DROP TABLE attempts;
+        ALTER TABLE attempts_v2 RENAME TO attempts;
+        CREATE INDEX attempts_root ON attempts(root_id, seq);
+        CREATE INDEX attempts_expiry ON attempts(expires_at);
+        """,
     ]
 
     /// The schema version this build writes.
@@ -97,16 +142,17 @@ extension SQLiteBackend {
 
     /// Checks the file is a Chorus database (or empty), switches it to WAL,
     /// and migrates it. Nothing is written before the checks pass.
-    func openSchema() throws(ChorusError) {
+    /// Static: it runs in `init` before every stored property is set.
+    static func openSchema(pool: SQLiteConnectionPool, path: String, options: Options) throws(ChorusError) {
         let connection: SQLiteConnection
         do throws(SQLiteError) {
             connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
         } catch {
-            throw describe(error, "opening it")
+            throw describe(error, "opening it", path: path, busyTimeout: options.busyTimeout)
         }
         defer { pool.checkin(connection) }
         do throws(SQLiteError) {
-            let fresh = try checkOwnership(connection)
+            let fresh = try checkOwnership(connection, path: path)
             if !fresh && options.verifyOnOpen {
                 let verdict = try connection.queryFirst("PRAGMA quick_check(1)") { $0.text(0) } ?? "ok"
                 guard verdict == "ok" else {
@@ -118,7 +164,7 @@ extension SQLiteBackend {
                 throw SQLiteError(ChorusError(.backend, "database \(path) cannot use WAL mode (journal mode stays '\(mode)'); put it on a local file system"))
             }
             try connection.immediateTransaction { (c: SQLiteConnection) throws(SQLiteError) in
-                _ = try checkOwnership(c)  // another process may have created it meanwhile
+                _ = try checkOwnership(c, path: path)  // another process may have created it meanwhile
                 var version = try c.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
                 while version < Self.schemaVersion {
                     try c.exec(Self.migrations[Int(version)])
@@ -127,13 +173,13 @@ extension SQLiteBackend {
                 try c.exec("PRAGMA user_version = \(version); PRAGMA application_id = \(Self.applicationID);")
             }
         } catch {
-            throw describe(error, "opening it")
+            throw describe(error, "opening it", path: path, busyTimeout: options.busyTimeout)
         }
     }
 
     /// Refuses a file that is not SQLite, another application's database, or
     /// a newer Chorus schema. Returns true when the database is empty (new).
-    private func checkOwnership(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
+    private static func checkOwnership(_ connection: SQLiteConnection, path: String) throws(SQLiteError) -> Bool {
         let application = try connection.queryFirst("PRAGMA application_id") { $0.int(0) } ?? 0
         let version = try connection.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
         let tables = try connection.query(

@@ -14,9 +14,11 @@ import Foundation
 ///   claims, with this backend's `TimeScale` applied to the distance from now.
 ///   All processes on one machine read the same wall clock, so they agree on
 ///   what is due. A wall-clock jump shifts due times and leases with it.
-/// - Waiting: there is no cross-process notification, so `claim(timeout:)`
-///   and `waitForReadyResult` poll, sleeping 1 ms rising to 50 ms between
-///   looks. A publish or store in the SAME backend object wakes them at once.
+/// - Waiting: `claim(timeout:)` and `waitForReadyResult` sleep until a
+///   commit by any process concerns them (`CommitSignal`: counters in a
+///   shared `<database>-wake` file, futex waits on Linux); a claim also wakes
+///   when the next eta or lease deadline comes. Without that file they poll,
+///   sleeping 1 ms rising to 50 ms between looks.
 /// - Errors: every storage failure is one `ChorusError(.backend, ...)` line
 ///   naming the database path and what to do (full disk, locked, corrupt,
 ///   not a Chorus database). A failed call changes nothing.
@@ -40,6 +42,11 @@ public final class SQLiteBackend: Sendable {
 
     let pool: SQLiteConnectionPool
     let wake = WakeSignal()
+    /// Commit notification across processes; nil where the `-wake` file
+    /// cannot be used (waiters then poll).
+    let signal: CommitSignal?
+    let checkpointer: Checkpointer
+    let tags = DeliveryTags()
 
     /// Tunables; the defaults suit production.
     public struct Options: Sendable {
@@ -100,26 +107,36 @@ public final class SQLiteBackend: Sendable {
         self.options = options
         let busyTimeout = options.busyTimeout
         let sizeLimit = options.maximumSizeBytes
+        let checkpointer = Checkpointer(path: path, busyTimeout: busyTimeout)
+        self.checkpointer = checkpointer
         pool = SQLiteConnectionPool(capacity: options.maximumConnections) { () throws(SQLiteError) -> SQLiteConnection in
             let connection = try SQLiteConnection(path: path)
             connection.setBusyTimeout(busyTimeout)
-            try connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            checkpointer.install(on: connection)
+            // A log that started over is truncated to 64 MiB, so a burst does not keep its disk space.
+            try connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;")
             if let sizeLimit {
                 let pageSize = try connection.queryFirst("PRAGMA page_size") { $0.int(0) } ?? 4096
                 try connection.exec("PRAGMA max_page_count = \(max(1, sizeLimit / max(1, pageSize)))")
             }
             return connection
         }
-        try openSchema()
+        try Self.openSchema(pool: pool, path: path, options: options)
+        signal = CommitSignal.open(databasePath: path)
     }
 
-    deinit { pool.close() }
+    deinit {
+        checkpointer.stop()
+        pool.close()
+    }
 
     /// Closes the database: idle connections now, busy ones when their call
     /// returns. Later calls throw `.invalidState`; blocked claims return nil.
     public func close() {
         pool.close()
+        checkpointer.stop()
         wake.notify()
+        signal?.wakeAll()
     }
 
     // MARK: - Running statements
@@ -137,12 +154,15 @@ public final class SQLiteBackend: Sendable {
     /// Runs `body` in a write transaction (BEGIN IMMEDIATE ... COMMIT), or in a
     /// savepoint of the calling thread's open `StateTransaction`. On any error
     /// everything `body` did is rolled back. `doing` names the operation in errors.
+    /// `atomic: false` is for a body of ONE statement, which SQLite already
+    /// undoes on its own when it fails: inside an open transaction it skips
+    /// the savepoint.
     func write<R>(
-        _ doing: @autoclosure () -> String, _ body: (SQLiteConnection) throws(SQLiteError) -> R
+        _ doing: @autoclosure () -> String, atomic: Bool = true, _ body: (SQLiteConnection) throws(SQLiteError) -> R
     ) throws(ChorusError) -> R {
         if let pinned = pool.pinnedConnection() {
             do throws(SQLiteError) {
-                return try pinned.savepoint(body)
+                return atomic ? try pinned.savepoint(body) : try body(pinned)
             } catch {
                 throw describe(error, doing())
             }
@@ -153,9 +173,22 @@ public final class SQLiteBackend: Sendable {
             do throws(SQLiteError) {
                 try pool.lockWriter(timeout: max(options.busyTimeout, 0.001))
                 defer { pool.unlockWriter() }
+                let turn = signal?.acquireTurn(limit: options.busyTimeout) ?? false
+                defer { if turn { signal?.releaseTurn() } }
                 let connection = try pool.checkout(timeout: max(options.busyTimeout, 0.001))
-                defer { pool.checkin(connection) }
-                return try connection.immediateTransaction(body)
+                let value: R
+                do throws(SQLiteError) {
+                    value = try connection.immediateTransaction(body)
+                } catch {
+                    connection.commitWords = CommitWords()
+                    pool.checkin(connection)
+                    throw error
+                }
+                let words = connection.commitWords
+                connection.commitWords = CommitWords()
+                pool.checkin(connection)
+                committed(words)
+                return value
             } catch where error.isBusy && busyRetryPause(retry, since: start) != nil {
                 Thread.sleep(forTimeInterval: busyRetryPause(retry, since: start) ?? 0)
                 retry += 1
@@ -190,25 +223,82 @@ public final class SQLiteBackend: Sendable {
         }
     }
 
-    /// Calls `attempt` until it returns a value or `timeout` seconds of the
-    /// backend's clock pass, sleeping 1 ms, doubling to at most 50 ms, between
-    /// tries; a `wake` from this backend object ends a sleep early. Returns
-    /// nil on timeout or once the backend is closed.
-    func poll<R>(timeout: Double, _ attempt: () throws(ChorusError) -> R?) throws(ChorusError) -> R? {
+    /// After a commit: wakes the waiters its writes concern, in every process.
+    func committed(_ words: CommitWords) {
+        guard !words.isEmpty else { return }
+        signal?.committed(words)
+        wake.notify()
+    }
+
+    /// Calls `attempt` until it is done or `timeout` seconds of the backend's
+    /// clock pass; returns nil on timeout or once the backend is closed.
+    ///
+    /// Between tries it sleeps until a commit bumps `word` (see
+    /// `CommitSignal`) — by any process — or until the time `attempt` named,
+    /// and at most `maximumSignalWait` in case a commit went unsignalled.
+    /// Without the signal (or with a test clock) it polls: 1 ms, doubling to
+    /// at most 50 ms, between tries; a commit by this backend object ends a
+    /// sleep early.
+    func poll<R>(
+        timeout: Double, on word: CommitSignal.Word, _ attempt: () throws(ChorusError) -> PollStep<R>
+    ) throws(ChorusError) -> R? {
+        guard let signal, clock is SystemClock else { return try pollWithBackoff(timeout: timeout, attempt) }
+        let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
+        while true {
+            let seen = signal.generation(word)
+            let dueMicros: Int64?
+            switch try attempt() {
+            case .done(let value): return value
+            case .wait(let micros): dueMicros = micros
+            }
+            var now = clock.monotonicNow
+            if now >= giveUp || pool.isClosed { return nil }
+            var until = min(giveUp, now.advanced(bySeconds: Self.maximumSignalWait))
+            if let dueMicros { until = min(until, now.advanced(bySeconds: Self.seconds(untilWallMicros: dueMicros, clock.now))) }
+            while signal.generation(word) == seen && now < until && !pool.isClosed {
+                signal.wait(word, after: seen, seconds: Double(until.nanoseconds - now.nanoseconds) / 1e9)
+                now = clock.monotonicNow
+            }
+        }
+    }
+
+    private func pollWithBackoff<R>(timeout: Double, _ attempt: () throws(ChorusError) -> PollStep<R>) throws(ChorusError) -> R? {
         let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
         var pause = Self.minimumPoll
         while true {
             let seen = wake.generation
-            if let value = try attempt() { return value }
+            let dueMicros: Int64?
+            switch try attempt() {
+            case .done(let value): return value
+            case .wait(let micros): dueMicros = micros
+            }
             let now = clock.monotonicNow
             if now >= giveUp || pool.isClosed { return nil }
-            wake.wait(after: seen, until: min(giveUp, now.advanced(bySeconds: pause)), clock: clock)
+            var until = min(giveUp, now.advanced(bySeconds: pause))
+            if let dueMicros { until = min(until, now.advanced(bySeconds: Self.seconds(untilWallMicros: dueMicros, clock.now))) }
+            wake.wait(after: seen, until: until, clock: clock)
             pause = wake.generation != seen ? Self.minimumPoll : min(pause * 2, Self.maximumPoll)
         }
     }
 
+    /// Seconds from `now` to a stored wall time, at least 0.
+    static func seconds(untilWallMicros micros: Int64, _ now: Date) -> Double {
+        max(0, Double(micros - Self.micros(now)) / 1_000_000)
+    }
+
+    /// What one try of `poll` found.
+    enum PollStep<R> {
+        case done(R)
+        /// Not yet; nothing changes by itself before this wall time
+        /// (microseconds since 1970), if given, unless something commits.
+        case wait(untilMicros: Int64?)
+    }
+
     static let minimumPoll = 0.001
     static let maximumPoll = 0.05
+    /// The longest sleep waiting for a signalled commit: a safety net for
+    /// writers that do not signal.
+    static let maximumSignalWait = 0.5
 
     // MARK: - Time
 
@@ -226,34 +316,5 @@ public final class SQLiteBackend: Sendable {
         let now = clock.now
         guard let eta else { return Self.micros(now) }
         return Self.micros(now) + Int64((scale.interval(max(0, eta.timeIntervalSince(now))) * 1_000_000).rounded())
-    }
-}
-
-/// Wakes this process's pollers when a publish or a stored result may have
-/// made their wait end (other processes are seen by polling).
-///
-/// `@unchecked Sendable`: `counter` is only touched with `condition` locked.
-final class WakeSignal: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var counter: UInt64 = 0
-
-    var generation: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return counter
-    }
-
-    func notify() {
-        condition.lock()
-        counter &+= 1
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Sleeps until `deadline` on `clock` unless the generation moved past `seen`.
-    func wait(after seen: UInt64, until deadline: MonotonicInstant, clock: any RuntimeClock) {
-        condition.lock()
-        defer { condition.unlock() }
-        if counter == seen { clock.wait(until: deadline, on: condition) }
     }
 }

@@ -18,10 +18,12 @@ extension SQLiteConnection {
     /// Runs `body` in a savepoint of the transaction already open on this
     /// connection; on an error only `body`'s changes are undone.
     func savepoint<R>(_ body: (SQLiteConnection) throws(SQLiteError) -> R) throws(SQLiteError) -> R {
-        try exec("SAVEPOINT chorus_nested")
+        // Prepared once per connection (`run` caches), not parsed per call:
+        // every write joining an open transaction passes here.
+        try run("SAVEPOINT chorus_nested")
         do throws(SQLiteError) {
             let value = try body(self)
-            try exec("RELEASE chorus_nested")
+            try run("RELEASE chorus_nested")
             return value
         } catch {
             if !isAutocommit { try? exec("ROLLBACK TO chorus_nested; RELEASE chorus_nested") }

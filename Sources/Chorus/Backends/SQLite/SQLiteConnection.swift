@@ -23,6 +23,10 @@ final class SQLiteConnection {
     private var statements: [String: OpaquePointer] = [:]
     /// Kept alive for the busy handler, which receives it as its context.
     private var busyPolicy: BusyPolicy?
+    /// Kept alive for the WAL hook, which receives it as its context.
+    var walHookContext: AnyObject?
+    /// Whom the open transaction's commit must wake (see `CommitSignal`).
+    var commitWords = CommitWords()
 
     /// Opens (creating if missing) the database at `path`. Opening reads
     /// nothing: a foreign or corrupt file is only detected by the first query.

@@ -1,6 +1,6 @@
 /// A database transaction over plugin state (`SQLiteBackend.beginTransaction`).
 ///
-/// It holds this process's write permit and a connection pinned to the thread
+/// It holds this process's write permit, the cross-process write turn, and a connection pinned to the thread
 /// that began it, with BEGIN IMMEDIATE issued (a SAVEPOINT when nested). A
 /// message published to the backend itself is inserted into `messages` in the
 /// same transaction, so the state change and the work commit together or not
@@ -14,18 +14,23 @@ final class SQLiteStateTransaction: StateTransaction {
     private let connection: SQLiteConnection
     private let key: ObjectIdentifier
     private let nested: Bool
+    /// Whether it holds the backend's cross-process write turn (`CommitSignal`).
+    private let holdsTurn: Bool
     private let broker: (any Broker)?
     /// Whether `broker` is `backend`: messages go into this transaction.
     private let local: Bool
     private var held: [(TaskMessage, String)] = []
-    private var publishedLocally = false
     private var open = true
 
-    init(backend: SQLiteBackend, connection: SQLiteConnection, key: ObjectIdentifier, nested: Bool, broker: (any Broker)?, local: Bool) {
+    init(
+        backend: SQLiteBackend, connection: SQLiteConnection, key: ObjectIdentifier, nested: Bool, holdsTurn: Bool,
+        broker: (any Broker)?, local: Bool
+    ) {
         self.backend = backend
         self.connection = connection
         self.key = key
         self.nested = nested
+        self.holdsTurn = holdsTurn
         self.broker = broker
         self.local = local
     }
@@ -74,28 +79,35 @@ final class SQLiteStateTransaction: StateTransaction {
         let row = try SQLiteBackend.messageRow(message, queue: queue, due: backend.dueMicros(forEta: message.headers.eta), now: now)
         _ = try run("publishing \(message.taskName) \(message.id) to \(queue)") { (c: SQLiteConnection) throws(SQLiteError) in
             try c.run(SQLiteBackend.insertMessage, row)
+            c.commitWords.messages = true
         }
-        publishedLocally = true
     }
 
     func commit() throws(ChorusError) {
         guard open else { throw ChorusError(.invalidState, "the transaction is already committed or rolled back") }
         do throws(SQLiteError) {
-            try connection.exec(nested ? "RELEASE chorus_transaction" : "COMMIT")
+            try connection.run(nested ? "RELEASE chorus_transaction" : "COMMIT")
         } catch {
             rollback()
             throw backend.describe(error, "committing a transaction")
         }
-        end()
         // Messages and results written on this thread while it was open
-        // (through the transaction or the backend) are visible now.
-        if !nested || publishedLocally { backend.wake.notify() }
+        // (through the transaction or the backend) are visible now: wake
+        // whoever waits for them. A nested one leaves that to the outermost.
+        var words = CommitWords()
+        if !nested {
+            words = connection.commitWords
+            connection.commitWords = CommitWords()
+        }
+        end()
+        backend.committed(words)
         for (message, queue) in held { try broker?.publish(message, to: queue) }
     }
 
     func rollback() {
         guard open else { return }
         try? connection.exec(nested ? "ROLLBACK TO chorus_transaction; RELEASE chorus_transaction" : "ROLLBACK")
+        if !nested { connection.commitWords = CommitWords() }
         held = []
         end()
     }
@@ -107,6 +119,7 @@ final class SQLiteStateTransaction: StateTransaction {
         backend.pool.unpin(key)
         if !nested {
             backend.pool.checkin(connection)
+            if holdsTurn { backend.signal?.releaseTurn() }
             backend.pool.unlockWriter()
         }
     }

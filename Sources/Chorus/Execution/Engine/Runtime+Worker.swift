@@ -1,10 +1,34 @@
 import Foundation
 
-/// The executor loop: claim a message, decide whether it may run (expired?
-/// delivered too often?), run it, and settle the delivery.
+/// The executor loop: take a delivery, decide whether it may run (expired?
+/// delivered too often?), run it, and settle it.
+///
+/// Each executor commits once per task: one write batch (one SQLite
+/// transaction on the SQLite backend) stores the outcome of the task it just
+/// ran — results, attempts, follow-up messages, the late ack — and begins the
+/// next one — its early ack, or for acks_late the renewed and counted lease,
+/// and STARTED — claiming more messages in the same batch when none are held.
+/// So a task's outcome is committed before the next task runs, and an early
+/// ack before its task runs. Only an executor that found no work waits,
+/// outside any transaction, and takes the next message in a batch of its own.
+///
+/// Prefetch: a claim takes up to `configuration.prefetch` messages; the ones
+/// not begun at once wait in `prefetched`, shared by this runtime's
+/// executors. Each is begun just before it runs, and `Broker.begin` (or the
+/// early ack) reports a lease that lapsed meanwhile — the message went to
+/// another worker — so it is skipped. A prefetched message counts as a
+/// delivery only once begun: a crash of this process redelivers the ones it
+/// never started with their count unchanged, so a poison task's crashes do
+/// not push its neighbours towards `WorkerLostError`. Unstarted ones go back
+/// to the front of their queue, uncounted, at warm shutdown, and when every
+/// executor stayed busy for `prefetchHold` seconds (so long tasks do not sit
+/// on work other workers could run).
 extension Runtime {
     /// How long one claim waits for work before checking for shutdown.
     static let claimWait = 0.25
+    /// Real seconds prefetched messages may wait for a free executor before
+    /// they are given back.
+    static let prefetchHold = 1.0
 
     func consume(executor index: Int) {
         var rotation = index
@@ -12,88 +36,210 @@ extension Runtime {
         // Rotate the queue order per claim so one busy queue cannot starve the
         // others; the rotations are built once, not per claim.
         let orders = queues.indices.map { Array(queues[$0...] + queues[..<$0]) }
-        while !isStopping {
+        var finished: FinishedTask?
+        while true {
+            let stopping = isStopping
             let order = orders[rotation % queues.count]
             rotation &+= 1
-            let delivery: Delivery?
-            do {
-                delivery = try broker.claim(from: order, mode: .lease(seconds: configuration.leaseSeconds), timeout: Self.claimWait)
-            } catch {
-                logger.error("claiming from \(order.joined(separator: ",")) failed: \(error.message)")
-                usleep(200_000)
+            let next = advance(finishing: finished, order: stopping ? nil : order)
+            finished = nil
+            if let next {
+                finished = run(next)
                 continue
             }
-            guard let delivery else { continue }
-            _ = beginTask()
-            execute(delivery)
-            endTask()
+            if stopping { break }
+            waitForWork(order)
+        }
+        releasePrefetched(prefetched.takeAll())
+    }
+
+    /// Blocks until work may be there: until a message is due, when the
+    /// broker can tell without claiming it (the next `advance` claims it in
+    /// its batch), else by claiming with a timeout into `prefetched`.
+    private func waitForWork(_ order: [String]) {
+        do {
+            if try broker.waitForDue(in: order, timeout: Self.claimWait) != nil { return }
+            let claimed = try broker.prefetch(
+                from: order, leaseSeconds: configuration.leaseSeconds, limit: configuration.prefetch, timeout: Self.claimWait)
+            hold(claimed)
+        } catch {
+            logger.error("claiming from \(order.joined(separator: ",")) failed: \(error.message)")
+            usleep(200_000)
         }
     }
 
-    /// Runs one delivered message to an outcome and settles it with the broker.
-    func execute(_ delivery: Delivery) {
+    /// One write batch: stores `finishing`'s outcome, then begins the next
+    /// delivery of `order` (held, else claimed here), settling on the way any
+    /// that must not run. Returns the begun task, or nil when there was none
+    /// (or when `order` is nil: stopping) or the batch could not be committed.
+    private func advance(finishing: FinishedTask?, order: [String]?) -> StartedTask? {
+        guard finishing != nil || order != nil else { return nil }
+        _ = beginTask()  // counts deliveries settled here without running
+        defer { endTask() }
+        var claimedHere: [Delivery] = []  // ours only if the batch commits
+        var taken: [Delivery] = []  // from `prefetched`: ours either way
+        var claims = 0
+        var next: StartedTask?
+        if let order, finishing != nil, prefetched.isEmpty {
+            // Under load, claim in a short transaction of its own before the
+            // batch: the broker decodes the messages after that commit,
+            // outside the write lock, where decoding does not hold up the other
+            // workers. An idle executor (nothing finishing) claims inside its
+            // batch instead, saving a commit on the way to its first task.
+            hold(claim(order))
+            claims += 1
+        }
+        let committed = inWriteBatch { () -> Bool in
+            if let finishing { finish(finishing) }
+            guard let order else { return true }
+            while next == nil {
+                let delivery: Delivery
+                if !claimedHere.isEmpty {
+                    delivery = claimedHere.removeFirst()
+                } else if let held = prefetched.pop() {
+                    taken.append(held)
+                    delivery = held
+                } else if claims == 0 {
+                    claims += 1
+                    claimedHere = claim(order)
+                    if claimedHere.isEmpty { break }
+                    continue
+                } else {
+                    break
+                }
+                next = begin(delivery)
+            }
+            return true
+        }
+        if finishing != nil { endTask() }
+        guard committed == true else {
+            // Nothing of the batch happened: the held deliveries are still
+            // ours and unstarted; the ones claimed here never were.
+            prefetched.putBack(taken, at: configuration.clock.monotonicNow)
+            usleep(200_000)
+            return nil
+        }
+        hold(claimedHere)
+        if next != nil { _ = beginTask() }
+        return next
+    }
+
+    /// Claims what is due now (up to `configuration.prefetch`), logging a failure.
+    private func claim(_ order: [String]) -> [Delivery] {
+        do throws(ChorusError) {
+            return try broker.prefetch(from: order, leaseSeconds: configuration.leaseSeconds, limit: configuration.prefetch, timeout: 0)
+        } catch {
+            logger.error("claiming from \(order.joined(separator: ",")) failed: \(error.message)")
+            return []
+        }
+    }
+
+    /// Decides, inside a write batch, whether `delivery` runs: an expired,
+    /// too often delivered or unknown task is settled here instead (nil). A
+    /// runnable one is begun — early-acked, or its lease renewed and the
+    /// delivery counted (acks_late) — and recorded STARTED. Nil too when the
+    /// lease lapsed before this (the message went to another worker).
+    private func begin(_ delivery: Delivery) -> StartedTask? {
         let message = delivery.message
         let run = TaskRun(message: message, queue: delivery.queue, startedAt: configuration.clock.now)
         if isExpired(message.headers) {
-            guard takeOver(delivery) else { return }
-            revoke(run, reason: "expired")
-            return
+            if takeOver(delivery) { revoke(run, reason: "expired") }
+            return nil
         }
         if delivery.deliveryCount > configuration.maxDeliveries {
-            guard takeOver(delivery) else { return }
-            fail(run, error: TaskErrorInfo(
-                type: "WorkerLostError",
-                message: "the worker running \(message.taskName) was lost \(delivery.deliveryCount - 1) times (delivery limit \(configuration.maxDeliveries)); giving up"))
-            return
+            if takeOver(delivery) {
+                fail(run, error: TaskErrorInfo(
+                    type: "WorkerLostError",
+                    message: "the worker running \(message.taskName) was lost \(delivery.deliveryCount - 1) times (delivery limit \(configuration.maxDeliveries)); giving up"))
+            }
+            return nil
         }
         let task: RegisteredTask
         do {
             task = try registry.task(named: message.taskName)
         } catch {
-            guard takeOver(delivery) else { return }
-            fail(run, error: TaskErrorInfo(type: "NotRegistered", message: error.message))
-            return
+            if takeOver(delivery) { fail(run, error: TaskErrorInfo(type: "NotRegistered", message: error.message)) }
+            return nil
         }
         // Early ack (Celery's default): the message is gone once the task starts.
         // acks_late keeps the lease, renewed while the task runs, and acks at the end.
-        var renewal: LeaseRenewal?
-        // The early ack and the STARTED records are one write batch; if it
-        // cannot be stored the task does not run, and its lease will lapse.
-        let begun = inWriteBatch { () -> Bool in
-            if !task.options.acksLate {
-                guard takeOver(delivery) else { return false }
-            }
-            started(run)
-            return true
+        if task.options.acksLate {
+            guard keepLease(delivery) else { return nil }
+        } else {
+            guard takeOver(delivery) else { return nil }
         }
-        guard begun == true else { return }
-        if task.options.acksLate { renewal = LeaseRenewal(runtime: self, delivery: delivery) }
+        started(run)
+        return StartedTask(run: run, task: task, delivery: delivery)
+    }
+
+    /// Runs a begun task (outside any write batch); its outcome is stored by
+    /// the next `advance`.
+    private func run(_ started: StartedTask) -> FinishedTask {
+        let message = started.run.message
+        let renewal = started.task.options.acksLate ? LeaseRenewal(runtime: self, delivery: started.delivery) : nil
         let request = InvocationRequest(
             taskID: message.id, retries: message.headers.retries, timeScale: configuration.timeScale,
             rootID: message.headers.rootID, parentID: message.headers.parentID, groupID: message.headers.group)
         let outcome: InvocationOutcome
         do {
-            outcome = try Invoker.invoke(task, args: message.args, kwargs: message.kwargs, request: request, services: services)
+            outcome = try Invoker.invoke(started.task, args: message.args, kwargs: message.kwargs, request: request, services: services)
         } catch {
             outcome = .failure(message: error.message, retryable: false)
         }
         renewal?.stop()
-        // Results, attempt records, follow-up messages, chord counts and the late
-        // ack are one write batch: stored together or not at all.
-        _ = inWriteBatch { () -> Bool in
-            PersistenceFailure.reset()
-            // The policy is only built when the outcome needs it (not on success).
-            handle(outcome, of: run, policy: RetryPolicy(task: task.options).overridden(by: MessageBuilder.retryOverrides(message.headers)))
-            if renewal != nil {
-                // An outcome that could not be stored (full disk, locked database) must
-                // not be acknowledged: the lease lapses and the task runs again.
-                if PersistenceFailure.happened {
-                    logger.error("\(run.name)[\(run.id)]: its outcome could not be stored; leaving it to be delivered again")
-                } else {
-                    settle(delivery)
-                }
+        return FinishedTask(started: started, outcome: outcome)
+    }
+
+    /// Inside a write batch: results, attempt records, follow-up messages,
+    /// chord counts and the late ack of a task that ran — stored together or
+    /// not at all.
+    private func finish(_ finished: FinishedTask) {
+        let run = finished.started.run
+        let task = finished.started.task
+        PersistenceFailure.reset()
+        // The policy is only built when the outcome needs it (not on success).
+        handle(finished.outcome, of: run, policy: RetryPolicy(task: task.options).overridden(by: MessageBuilder.retryOverrides(run.headers)))
+        if task.options.acksLate {
+            // An outcome that could not be stored (full disk, locked database) must
+            // not be acknowledged: the lease lapses and the task runs again.
+            if PersistenceFailure.happened {
+                logger.error("\(run.name)[\(run.id)]: its outcome could not be stored; leaving it to be delivered again")
+            } else {
+                settle(finished.started.delivery)
             }
-            return true
+        }
+    }
+
+    // MARK: - Prefetched deliveries
+
+    /// Adds claimed, unstarted deliveries to `prefetched`, and makes sure a
+    /// check gives them back if they wait too long.
+    private func hold(_ deliveries: [Delivery]) {
+        let now = configuration.clock.monotonicNow
+        if prefetched.append(deliveries, at: now) { scheduleStaleCheck(at: now.advanced(bySeconds: Self.prefetchHold)) }
+    }
+
+    private func scheduleStaleCheck(at deadline: MonotonicInstant) {
+        _ = scheduler.schedule(at: deadline) { [weak self] in self?.releaseStalePrefetched() }
+    }
+
+    /// On the scheduler thread: gives back what waited `prefetchHold` seconds
+    /// for a free executor, and checks again while anything is held.
+    func releaseStalePrefetched() {
+        let now = configuration.clock.monotonicNow
+        let (stale, oldestLeft) = prefetched.takeStale(bufferedBy: now.advanced(bySeconds: -Self.prefetchHold))
+        releasePrefetched(stale)
+        if let oldestLeft { scheduleStaleCheck(at: oldestLeft.advanced(bySeconds: Self.prefetchHold)) }
+    }
+
+    /// Gives unstarted deliveries back to the broker, logging (not throwing)
+    /// a failure: their leases then lapse and they are delivered again.
+    private func releasePrefetched(_ deliveries: [Delivery]) {
+        guard !deliveries.isEmpty else { return }
+        do {
+            try broker.release(deliveries)
+        } catch {
+            logger.error("giving back \(deliveries.count) prefetched messages failed: \(error.message)")
         }
     }
 
@@ -146,6 +292,21 @@ extension Runtime {
         return true
     }
 
+    /// Begins an acks_late delivery: renews its lease and counts it. False
+    /// when the lease was no longer held (see `takeOver`); a broker error is
+    /// logged and the delivery kept.
+    func keepLease(_ delivery: Delivery) -> Bool {
+        do {
+            guard try broker.begin(delivery, leaseSeconds: configuration.leaseSeconds) else {
+                logger.warning("\(delivery.message.taskName)[\(delivery.message.id)]: lease lapsed before it started; redelivered, not running it here")
+                return false
+            }
+        } catch {
+            logger.error("renewing the lease of \(delivery.message.id) failed: \(error.message)")
+        }
+        return true
+    }
+
     /// Acknowledges a delivery, logging (not throwing) a broker failure: the
     /// outcome is already stored, and a lease that lapses only redelivers.
     func settle(_ delivery: Delivery) {
@@ -169,6 +330,19 @@ extension Runtime {
 
     /// The services a running task reaches through the host API.
     var services: RuntimeServices { RuntimeServices(runtime: self) }
+}
+
+/// A task begun in a write batch, to run outside it.
+struct StartedTask {
+    let run: TaskRun
+    let task: RegisteredTask
+    let delivery: Delivery
+}
+
+/// A task that ran, its outcome not stored yet.
+struct FinishedTask {
+    let started: StartedTask
+    let outcome: InvocationOutcome
 }
 
 /// Everything known about one attempt while it runs and is settled.

@@ -39,6 +39,8 @@ public final class Runtime: @unchecked Sendable {
     /// Whether broker, result store and state are one SQLite database, so a
     /// task's writes can share one transaction (see `inWriteBatch`).
     let batchesWrites: Bool
+    /// Claimed ahead and not started yet, shared by the executors (see `consume`).
+    let prefetched = PrefetchBuffer()
     /// Seed of the tasks' random streams (`host->random`), drawn once from the
     /// configured random source so `--seed` repeats a run.
     let randomSeed: UInt64

@@ -21,6 +21,12 @@ public struct RuntimeConfiguration: Sendable {
     /// Deliveries after which a message whose worker keeps dying fails with a
     /// worker-lost error instead of being delivered again.
     public var maxDeliveries: Int
+    /// Messages an executor claims at once from a broker that can prefetch
+    /// (the SQLite backend), held by its process until an executor is free
+    /// (Celery's `worker_prefetch_multiplier`). More saves claims; fewer
+    /// leaves more work to other workers. Unstarted ones go back to the queue
+    /// when every executor stays busy for a second, and at warm shutdown.
+    public var prefetch: Int
     /// Check at apply time that every task a canvas names is registered here,
     /// so a typo fails fast with suggestions. Turn off for a producer whose
     /// workers load other plugins.
@@ -31,7 +37,7 @@ public struct RuntimeConfiguration: Sendable {
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, timeScale: Double = 1,
         queues: [String] = ["celery"], clock: any RuntimeClock = SystemClock.shared,
         random: any RandomSource = SystemRandomSource.shared, leaseSeconds: Double = 60, maxDeliveries: Int = 3,
-        validateTaskNames: Bool = true, logger: Logger = Logger(label: "chorus.runtime")
+        prefetch: Int = 4, validateTaskNames: Bool = true, logger: Logger = Logger(label: "chorus.runtime")
     ) {
         self.concurrency = concurrency
         self.timeScale = timeScale
@@ -40,6 +46,7 @@ public struct RuntimeConfiguration: Sendable {
         self.random = random
         self.leaseSeconds = leaseSeconds
         self.maxDeliveries = maxDeliveries
+        self.prefetch = prefetch
         self.validateTaskNames = validateTaskNames
         self.logger = logger
     }
@@ -60,6 +67,9 @@ public struct RuntimeConfiguration: Sendable {
         }
         guard maxDeliveries >= 1 else {
             throw ChorusError(.invalidInput, "max deliveries must be at least 1, got \(maxDeliveries)")
+        }
+        guard prefetch >= 1 && prefetch <= 1000 else {
+            throw ChorusError(.invalidInput, "prefetch must be between 1 and 1000 messages, got \(prefetch)")
         }
         return self
     }

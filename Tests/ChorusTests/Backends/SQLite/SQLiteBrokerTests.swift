@@ -179,6 +179,66 @@ import Testing
         #expect(got.values == ["x"])
     }
 
+    @Test func aPrefetchTakesSeveralInClaimOrderAcrossQueues() throws {
+        let clock = ManualClock()
+        let broker = try open(clock)
+        for id in ["a1", "a2"] { try broker.publish(SQLiteFixtures.message(id), to: "a") }
+        for id in ["b1", "b2"] { try broker.publish(SQLiteFixtures.message(id), to: "b") }
+        let lapsing = try #require(try broker.claim(from: ["b"], mode: .lease(seconds: 5), timeout: 0))
+        clock.advance(by: 6)
+        let batch = try broker.prefetch(from: ["b", "a"], leaseSeconds: 30, limit: 3, timeout: 0)
+        // The lapsed lease first, then its queue's waiting message, then the next queue.
+        #expect(batch.map(\.message.id) == ["b1", "b2", "a1"])
+        #expect(batch.map(\.queue) == ["b", "b", "a"])
+        #expect(batch[0].redelivered && batch[0].deliveryCount == 2 && batch[0].tag != lapsing.tag)
+        #expect(batch.allSatisfy { $0.leaseDeadline != nil })
+        #expect(try broker.inspect().queues.map(\.running) == [1, 2])
+        #expect(try broker.prefetch(from: ["a"], leaseSeconds: 30, limit: 5, timeout: 0).map(\.message.id) == ["a2"])
+        #expect(try broker.prefetch(from: ["a", "b"], leaseSeconds: 30, limit: 5, timeout: 0).isEmpty)
+    }
+
+    @Test func aPrefetchedMessageCountsAsADeliveryOnlyOnceBegun() throws {
+        let clock = ManualClock()
+        let broker = try open(clock)
+        try broker.publish(SQLiteFixtures.message("m"), to: "q")
+        let held = try #require(try broker.prefetch(from: ["q"], leaseSeconds: 10, limit: 4, timeout: 0).first)
+        #expect(held.deliveryCount == 1 && !held.redelivered)
+        // Its holder dies before starting it: the lease lapses, the count stays.
+        clock.advance(by: 11)
+        let again = try #require(try broker.prefetch(from: ["q"], leaseSeconds: 10, limit: 4, timeout: 0).first)
+        #expect(again.deliveryCount == 1 && again.redelivered)
+        #expect(try broker.begin(held, leaseSeconds: 10) == false)  // its lease went to `again`
+        // Begun, then lost: now it counts.
+        #expect(try broker.begin(again, leaseSeconds: 10))
+        clock.advance(by: 11)
+        let third = try #require(try broker.prefetch(from: ["q"], leaseSeconds: 10, limit: 4, timeout: 0).first)
+        #expect(third.deliveryCount == 2)
+        // `begin` renews the lease like `extendLease`.
+        #expect(try broker.begin(third, leaseSeconds: 10))
+        clock.advance(by: 8)
+        #expect(try broker.begin(third, leaseSeconds: 10))
+        clock.advance(by: 8)
+        #expect(try broker.prefetch(from: ["q"], leaseSeconds: 10, limit: 4, timeout: 0).isEmpty)
+        #expect(try broker.ack(third))
+    }
+
+    @Test func releaseGivesUnstartedMessagesBackAtTheFrontUncounted() throws {
+        let clock = ManualClock()
+        let broker = try open(clock)
+        for id in ["a", "b", "c"] { try broker.publish(SQLiteFixtures.message(id), to: "q") }
+        let held = try broker.prefetch(from: ["q"], leaseSeconds: 60, limit: 2, timeout: 0)
+        #expect(held.map(\.message.id) == ["a", "b"])
+        try broker.publish(SQLiteFixtures.message("d"), to: "q")
+        try broker.release(held)
+        #expect(try broker.inspect().queues == [InspectReport.QueueCounts(queue: "q", queued: 4, scheduled: 0, running: 0)])
+        #expect(try broker.ack(held[0]) == false)  // no longer leased
+        let order = try (0..<4).map { _ in try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 60), timeout: 0)) }
+        #expect(order.map(\.message.id) == ["a", "b", "c", "d"])
+        #expect(order.map(\.deliveryCount) == [1, 1, 1, 1])
+        try broker.release([held[1]])  // a stale delivery: nothing happens
+        #expect(try broker.inspect().queues.first?.running == 4)
+    }
+
     @Test func anUnreadableMessageIsSetAsideAndTheQueueGoesOn() throws {
         let broker = try open()
         try SQLiteFixtures.rawSQL(dir.database, """
@@ -192,5 +252,22 @@ import Testing
         }
         #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 5), timeout: 0)?.message.id == "good")
         #expect(try broker.inspect().queues == [.init(queue: "q", queued: 0, scheduled: 0, running: 1, dead: 1)])
+    }
+
+    @Test func anUnreadableMessageInAPrefetchIsSetAsideAndTheOthersGoBack() throws {
+        let broker = try open()
+        try broker.publish(SQLiteFixtures.message("before"), to: "p")
+        try SQLiteFixtures.rawSQL(dir.database, """
+            INSERT INTO messages (queue, task_id, task_name, headers, body, visible_at, published_at)
+            VALUES ('p', 'bad', 'proj.add', '[', '[[], {}]', 0, 0)
+            """)
+        try broker.publish(SQLiteFixtures.message("after"), to: "p")
+        #expect { try broker.prefetch(from: ["p"], leaseSeconds: 5, limit: 3, timeout: 0) } throws: { error in
+            (error as? ChorusError)?.message.contains("set aside") == true
+        }
+        let rest = try broker.prefetch(from: ["p"], leaseSeconds: 5, limit: 3, timeout: 0)
+        #expect(rest.map(\.message.id) == ["before", "after"])
+        #expect(rest.map(\.deliveryCount) == [1, 1])
+        #expect(try broker.inspect().queues == [.init(queue: "p", queued: 0, scheduled: 0, running: 2, dead: 1)])
     }
 }

@@ -1,0 +1,110 @@
+import CSQLite
+import Foundation
+
+/// Copies the write-ahead log back into the database file on a thread of its
+/// own, instead of on whichever thread's commit made the log long.
+///
+/// SQLite's automatic checkpoint runs on the committing thread right after
+/// its commit, and with `synchronous = NORMAL` it syncs the log and the
+/// database file to disk: a worker would stall for those syncs every few
+/// hundred tasks. And it is PASSIVE: with several processes reading and
+/// writing all the time there is hardly ever a moment without a reader in
+/// the log, so the log never starts over and grows by gigabytes — every
+/// write then extends the file, and every page lookup searches a longer
+/// index. Each connection's WAL hook (`install(on:)`) instead asks this
+/// thread for a checkpoint once the log holds `threshold` pages: a PASSIVE
+/// one, which copies pages without holding anyone up (and syncs the log and
+/// the database), then a RESTART one, which copies what came meanwhile and
+/// waits (at most `restartWait`) for readers to leave the log so the next
+/// commit writes it from the start again. New writers wait for that second
+/// step only (a few milliseconds; it takes the write turn of
+/// `CommitSignal` like any Chorus writer); readers never wait. When readers
+/// stay longer it settles for what it copied. Every process sharing the file
+/// does the same.
+///
+/// Thread-safe. `@unchecked Sendable`: `requested`, `closed` and `thread`
+/// are only touched with `condition` locked; `connection` only by the thread.
+final class Checkpointer: @unchecked Sendable {
+    /// Log pages after which a checkpoint is due (SQLite's default is 1000).
+    static let threshold: Int32 = 2000
+    /// How long a checkpoint waits for writers to finish and readers to leave the log.
+    static let restartWait = 0.1
+
+    private let path: String
+    private let busyTimeout: Double
+    private let condition = NSCondition()
+    private var requested = false
+    private var closed = false
+    private var started = false
+
+    init(path: String, busyTimeout: Double) {
+        self.path = path
+        self.busyTimeout = busyTimeout
+    }
+
+    /// Replaces `connection`'s automatic checkpoint with a request to this thread.
+    func install(on connection: SQLiteConnection) {
+        connection.walHookContext = self
+        sqlite3_wal_hook(connection.handle, { context, _, _, pages in
+            if pages >= Checkpointer.threshold, let context {
+                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().request()
+            }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Asks for a checkpoint soon; starts the thread on first use.
+    func request() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return }
+        requested = true
+        if started {
+            condition.signal()
+            return
+        }
+        started = true
+        let thread = Thread { [self] in run() }
+        thread.name = "chorus-db-checkpoint"
+        thread.start()
+    }
+
+    /// Ends the thread (after a checkpoint in progress).
+    func stop() {
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        var connection: SQLiteConnection?
+        let signal = CommitSignal.open(databasePath: path)
+        while true {
+            condition.lock()
+            while !requested && !closed { condition.wait() }
+            let done = closed
+            requested = false
+            condition.unlock()
+            if done { return }
+            if connection == nil {
+                connection = try? SQLiteConnection(path: path, create: false)
+                connection?.setBusyTimeout(min(busyTimeout, Self.restartWait))
+                // A connection only sees the log (and can checkpoint it) once it has read the database.
+                if (try? connection?.queryFirst("PRAGMA user_version") { $0.int(0) }) == nil { connection = nil }
+            }
+            guard let connection else { continue }
+            // Copy what can be copied without holding up writers first (this
+            // syncs the log and the database), then restart the log: writers
+            // wait only for the frames written meanwhile.
+            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            let turn = signal?.acquireTurn(limit: Self.restartWait) ?? false
+            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
+            if turn { signal?.releaseTurn() }
+            // Busy (readers stayed, or another process checkpoints): the next
+            // request tries again, after a pause so a queue of requests does
+            // not keep the writers waiting.
+            usleep(1_000)
+        }
+    }
+}

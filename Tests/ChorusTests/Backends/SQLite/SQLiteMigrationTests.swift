@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import Chorus
+
+/// A database written by an older Chorus opens with its queue, leases and
+/// history intact, migrated forward.
+@Suite struct SQLiteMigrationTests {
+    let dir = TemporaryDirectory()
+
+    /// Schema version 1 as the first Chorus wrote it, with some rows.
+    func makeVersion1() throws {
+        try SQLiteFixtures.rawSQL(dir.database, "PRAGMA journal_mode = WAL;")
+        try SQLiteFixtures.rawSQL(dir.database, SQLiteBackend.migrations[0])
+        try SQLiteFixtures.rawSQL(dir.database, "PRAGMA user_version = 1; PRAGMA application_id = \(SQLiteBackend.applicationID);")
+    }
+
+    @Test func version1QueuesLeasesAndAttemptsSurvive() throws {
+        try makeVersion1()
+        let clock = ManualClock()
+        let headers = { (id: String) in SQLiteFixtures.message(id).headers.json.serialized() }
+        let body = SQLiteFixtures.message("x").bodyText
+        for (id, extra) in [("first", "0, NULL"), ("leased", "1, 'old-uuid-tag'"), ("second", "0, NULL")] {
+            let parts = extra.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            try SQLiteFixtures.rawSQL(dir.database, """
+                INSERT INTO messages (queue, task_id, task_name, headers, body, status, visible_at, published_at, delivery_count, lease_tag)
+                VALUES ('q', '\(id)', 'proj.add', '\(headers(id))', '\(body)', \(parts[0]), 0, 0, \(parts[0]), \(parts[1]));
+                """)
+        }
+        try SQLiteFixtures.rawSQL(dir.database, """
+            INSERT INTO attempts (task_id, attempt, task_name, root_id, state, expires_at) VALUES ('a', 1, 'proj.add', 'r', 'SUCCESS', 9000000000000000);
+            INSERT INTO attempts (task_id, attempt, task_name, root_id, state, expires_at) VALUES ('b', 1, 'proj.add', 'r', 'FAILURE', 9000000000000000);
+            """)
+
+        let backend = try SQLiteBackend(path: dir.database, clock: clock)
+        let raw = try SQLiteFixtures.rawConnection(dir.database)
+        #expect(try raw.queryFirst("PRAGMA user_version") { $0.int(0) } == SQLiteBackend.schemaVersion)
+        // The lease tag is no longer indexed, and no table counts row ids in sqlite_sequence any more.
+        let indexes = try raw.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'") { $0.text(0) }
+        #expect(indexes == ["messages_claim"])
+        let sequenced = try raw.query("SELECT name FROM sqlite_sequence ORDER BY name") { $0.text(0) }
+        #expect(!sequenced.contains("messages") && !sequenced.contains("attempts"))
+        // The queue keeps its order and its lapsed lease comes first; the history its order.
+        let ids = try (0..<3).map { _ in try backend.claim(from: ["q"], mode: .removeOnClaim, timeout: 0)?.message.id }
+        #expect(ids == ["leased", "first", "second"])
+        #expect(try backend.attempts(forRoot: "r").map(\.taskID) == ["a", "b"])
+        try backend.recordAttempt(AttemptRecord(taskID: "c", taskName: "proj.add", rootID: "r", attempt: 1, state: .started))
+        #expect(try backend.attempts(forRoot: "r").map(\.taskID) == ["a", "b", "c"])
+    }
+}
