@@ -67,7 +67,8 @@ def main():
     model, cores, mem_gib = machine()
     versions = {
         "Swift": sh("swift", "--version").splitlines()[0] if sh("swift", "--version") else "?",
-        "Chorus": sh(a.chorus, "--version"),
+        "Chorus": sh(a.chorus, "--version") + (f" at commit {sh('git', 'rev-parse', '--short', 'HEAD')}"
+                                              if sh("git", "rev-parse", "--short", "HEAD") else ""),
         "Celery": sh(a.python, "-c", "import celery, kombu, redis; print(f'{celery.__version__} (kombu {kombu.__version__}, redis-py {redis.__version__})')"),
         "redis-server": sh(a.redis, "--version").split(" sha=")[0],
         "Python (Celery's)": sh(a.python, "-c", "import sys; print(sys.version.split()[0])"),
