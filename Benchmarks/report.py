@@ -169,8 +169,9 @@ How each side runs:
 - **Chorus**: the durable SQLite backend (one database file in a temporary directory), two `chorus worker`
   processes with `--concurrency 1` each (2 executors in all), the bundled examples plugin's C tasks `noop`,
   `identity`, `add`, `tsum`. The bench process is the producer: a `Runtime` on the same file that only publishes
-  and waits (`AsyncResult.wait`, which polls SQLite: 1 ms rising to 50 ms; idle workers poll the same way,
-  since SQLite has no cross-process notification). The no-op tasks are published one by one with
+  and waits (`AsyncResult.wait`, which sleeps until a worker commits that result: Chorus's commits wake the
+  waiters of every process through a shared `<db>-wake` file, since SQLite has no cross-process notification;
+  idle workers wait for publishes the same way). Workers use the default `--prefetch 4`. The no-op tasks are published one by one with
   `Runtime.apply` (each its own SQLite write transaction, like Celery's `delay()`), and again all in one
   transaction (`Runtime.transaction`), which Celery has no equivalent of; the other workloads use `Runtime.apply`.
 - **Celery**: one `celery worker --pool prefork --concurrency 2 --without-gossip --without-mingle

@@ -89,7 +89,7 @@ extension Runtime {
             hold(claim(order))
             claims += 1
         }
-        let committed = inWriteBatch { () -> Bool in
+        let committed = inWriteBatch { [self] () -> Bool in
             if let finishing { finish(finishing) }
             guard let order else { return true }
             while next == nil {
@@ -245,33 +245,26 @@ extension Runtime {
 
     /// Runs `body` inside one write transaction when the broker, result store
     /// and state store are one database (the SQLite backend): every store,
-    /// publish and ack the body makes on this thread joins it, so a task's
-    /// bookkeeping costs one commit instead of several. Returns nil — and
-    /// records a persistence failure — when that commit fails, in which case
-    /// none of the body's writes happened. Elsewhere it just runs `body`.
-    func inWriteBatch(_ body: () -> Bool) -> Bool? {
+    /// publish and ack the body makes joins it, so a task's bookkeeping costs
+    /// one commit instead of several — shared with the batches of other
+    /// executors of this process ready at the same time (`GroupCommit`; the
+    /// body may run on another executor's thread). Returns nil — and records
+    /// a persistence failure — when that commit fails, in which case none of
+    /// the body's writes happened. Elsewhere it just runs `body`.
+    func inWriteBatch(_ body: @escaping () -> Bool) -> Bool? {
         guard batchesWrites else { return body() }
-        let transaction: StateTransaction
-        do {
-            transaction = try state.beginTransaction(broker: nil)
-        } catch {
-            logger.error("starting a write batch failed: \(error.message)")
-            PersistenceFailure.record()
-            return nil
-        }
-        let result = body()
-        guard result else {
-            transaction.rollback()
-            return result
-        }
-        do {
-            try transaction.commit()
-            return result
-        } catch {
+        let result = writeGroup.run(body, begin: { () -> StateTransaction? in
+            do throws(ChorusError) {
+                return try state.beginTransaction(broker: nil)
+            } catch {
+                logger.error("starting a write batch failed: \(error.message)")
+                return nil
+            }
+        }, failed: { error in
             logger.error("committing a task's records failed: \(error.message)")
-            PersistenceFailure.record()
-            return nil
-        }
+        })
+        if result == nil { PersistenceFailure.record() }
+        return result
     }
 
     /// Early ack before acting on a delivery. False when the broker says the
