@@ -37,50 +37,56 @@ extension Runtime {
         // others; the rotations are built once, not per claim.
         let orders = queues.indices.map { Array(queues[$0...] + queues[..<$0]) }
         var finished: FinishedTask?
+        var mayBeDue = true
         while true {
             let stopping = isStopping
             let order = orders[rotation % queues.count]
             rotation &+= 1
-            let next = advance(finishing: finished, order: stopping ? nil : order)
+            let next = advance(finishing: finished, order: stopping ? nil : order, mayBeDue: mayBeDue)
             finished = nil
             if let next {
                 finished = run(next)
                 continue
             }
             if stopping { break }
-            waitForWork(order)
+            mayBeDue = waitForWork(order)
         }
         releasePrefetched(prefetched.takeAll())
     }
 
     /// Blocks until work may be there: until a message is due, when the
     /// broker can tell without claiming it (the next `advance` claims it in
-    /// its batch), else by claiming with a timeout into `prefetched`.
-    private func waitForWork(_ order: [String]) {
+    /// its batch), else by claiming with a timeout into `prefetched`. False
+    /// when the wait ended with nothing due.
+    private func waitForWork(_ order: [String]) -> Bool {
         do {
-            if try broker.waitForDue(in: order, timeout: Self.claimWait) != nil { return }
+            if let due = try broker.waitForDue(in: order, timeout: Self.claimWait) { return due }
             let claimed = try broker.prefetch(
                 from: order, leaseSeconds: configuration.leaseSeconds, limit: configuration.prefetch, timeout: Self.claimWait)
             hold(claimed)
+            return !claimed.isEmpty
         } catch {
             logger.error("claiming from \(order.joined(separator: ",")) failed: \(error.message)")
             usleep(200_000)
+            return true
         }
     }
 
     /// One write batch: stores `finishing`'s outcome, then begins the next
-    /// delivery of `order` (held, else claimed here), settling on the way any
-    /// that must not run. Returns the begun task, or nil when there was none
-    /// (or when `order` is nil: stopping) or the batch could not be committed.
-    private func advance(finishing: FinishedTask?, order: [String]?) -> StartedTask? {
-        guard finishing != nil || order != nil else { return nil }
+    /// delivery of `order` (held, else claimed here unless nothing finishes
+    /// and nothing `mayBeDue`), settling on the way any that must not run.
+    /// Returns the begun task, or nil when there was none (or when `order` is
+    /// nil: stopping) or the batch could not be committed.
+    private func advance(finishing: FinishedTask?, order: [String]?, mayBeDue: Bool) -> StartedTask? {
+        // An idle executor whose wait found nothing does not open a batch.
+        guard finishing != nil || (order != nil && (mayBeDue || !prefetched.isEmpty)) else { return nil }
         _ = beginTask()  // counts deliveries settled here without running
         defer { endTask() }
         var claimedHere: [Delivery] = []  // ours only if the batch commits
         var taken: [Delivery] = []  // from `prefetched`: ours either way
         var claims = 0
         var next: StartedTask?
-        if let order, finishing != nil, prefetched.isEmpty {
+        if batchesWrites, let order, finishing != nil, prefetched.isEmpty {
             // Under load, claim in a short transaction of its own before the
             // batch: the broker decodes the messages after that commit,
             // outside the write lock, where decoding does not hold up the other
