@@ -8,7 +8,7 @@ import Foundation
 /// its commit, and with `synchronous = NORMAL` it syncs the log and the
 /// database file to disk: a worker would stall for those syncs every few
 /// hundred tasks. Each connection's WAL hook (`install(on:)`) instead asks
-/// this thread for a checkpoint once the log holds `threshold` pages.
+/// this thread for a checkpoint each time the log grew by `threshold` pages.
 ///
 /// It is PASSIVE: pages are copied without holding anyone up, and the next
 /// writer starts the log over once everything is copied and no reader uses
@@ -22,8 +22,9 @@ import Foundation
 /// milliseconds; it takes the write turn of `CommitSignal` like any Chorus
 /// writer); readers never wait. Every process sharing the file does the same.
 ///
-/// Thread-safe. `@unchecked Sendable`: `requested`, `closed` and `thread`
-/// are only touched with `condition` locked; `connection` only by the thread.
+/// Thread-safe. `@unchecked Sendable`: `requested`, `restart`,
+/// `requestedAt`, `closed` and `started` are only touched with `condition`
+/// locked; the thread's connection only by the thread.
 final class Checkpointer: @unchecked Sendable {
     /// Log pages after which a checkpoint is due (SQLite's default is 1000).
     static let threshold: Int32 = 2000
@@ -37,6 +38,8 @@ final class Checkpointer: @unchecked Sendable {
     private let condition = NSCondition()
     private var requested = false
     private var restart = false
+    /// The log's length at the last request.
+    private var requestedAt: Int32 = 0
     private var closed = false
     private var started = false
 
@@ -50,20 +53,24 @@ final class Checkpointer: @unchecked Sendable {
         connection.walHookContext = self
         sqlite3_wal_hook(connection.handle, { context, _, _, pages in
             if pages >= Checkpointer.threshold, let context {
-                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().request(restart: pages >= Checkpointer.restartThreshold)
+                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().logHolds(pages)
             }
             return SQLITE_OK
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// Asks for a checkpoint soon (`restart`: one that starts the log over);
-    /// starts the thread on first use.
-    func request(restart: Bool) {
+    /// After a commit left `pages` in the log: asks for a checkpoint when
+    /// the log grew by `threshold` pages since the last request (a RESTART
+    /// one past `restartThreshold`); starts the thread on first use.
+    func logHolds(_ pages: Int32) {
         condition.lock()
         defer { condition.unlock() }
         guard !closed else { return }
+        if pages < requestedAt { requestedAt = 0 }  // the log started over
+        guard pages >= requestedAt + Self.threshold else { return }
+        requestedAt = pages
         requested = true
-        self.restart = self.restart || restart
+        restart = restart || pages >= Self.restartThreshold
         if started {
             condition.signal()
             return
@@ -110,11 +117,6 @@ final class Checkpointer: @unchecked Sendable {
                 _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
                 if turn { signal?.releaseTurn() }
             }
-            // Every commit past the threshold asks again: a pause keeps the
-            // passive copies (each syncs to disk) to a few a second, and a
-            // busy checkpoint (readers stayed, another process checkpoints)
-            // from holding up writers again at once.
-            usleep(restarting ? 1_000 : 20_000)
         }
     }
 }
