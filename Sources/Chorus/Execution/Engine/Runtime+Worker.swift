@@ -92,8 +92,11 @@ extension Runtime {
             // outside the write lock, where decoding does not hold up the other
             // workers. An idle executor (nothing finishing) claims inside its
             // batch instead, saving a commit on the way to its first task.
-            hold(claim(order))
-            claims += 1
+            // If it found nothing, the batch looks again after storing the
+            // outcome: a chain's next step, published by it, is begun at once.
+            let claimed = claim(order)
+            hold(claimed)
+            if !claimed.isEmpty { claims += 1 }
         }
         let committed = inWriteBatch { [self] () -> Bool in
             if let finishing { finish(finishing) }
