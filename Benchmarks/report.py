@@ -173,9 +173,9 @@ How each side runs:
 - **Chorus**: the durable SQLite backend (one database file in a temporary directory), two `chorus worker`
   processes with `--concurrency 1` each (2 executors in all), the bundled examples plugin's C tasks `noop`,
   `identity`, `add`, `tsum`. The bench process is the producer: a `Runtime` on the same file that only publishes
-  and waits (`AsyncResult.wait`; waiters and idle workers sleep on shared commit counters in a
-  `<database>-wake` file, a futex on Linux, woken by the commit that concerns them). Workers prefetch 4 messages
-  (`--prefetch`, Celery's default multiplier) and store one task's outcome and begin the next in one transaction. The no-op tasks are published one by one with
+  and waits (`AsyncResult.wait`, which sleeps until a worker commits that result: Chorus's commits wake the
+  waiters of every process through a shared `<db>-wake` file, since SQLite has no cross-process notification;
+  idle workers wait for publishes the same way). Workers use the default `--prefetch 4` and store one task's outcome and begin the next in one transaction. The no-op tasks are published one by one with
   `Runtime.apply` (each its own SQLite write transaction, like Celery's `delay()`), and again all in one
   transaction (`Runtime.transaction`), which Celery has no equivalent of; the other workloads use `Runtime.apply`.
 - **Celery**: one `celery worker --pool prefork --concurrency 2 --without-gossip --without-mingle

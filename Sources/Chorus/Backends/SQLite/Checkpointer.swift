@@ -7,26 +7,29 @@ import Foundation
 /// SQLite's automatic checkpoint runs on the committing thread right after
 /// its commit, and with `synchronous = NORMAL` it syncs the log and the
 /// database file to disk: a worker would stall for those syncs every few
-/// hundred tasks. And it is PASSIVE: with several processes reading and
-/// writing all the time there is hardly ever a moment without a reader in
-/// the log, so the log never starts over and grows by gigabytes — every
-/// write then extends the file, and every page lookup searches a longer
-/// index. Each connection's WAL hook (`install(on:)`) instead asks this
-/// thread for a checkpoint once the log holds `threshold` pages: a PASSIVE
-/// one, which copies pages without holding anyone up (and syncs the log and
-/// the database), then a RESTART one, which copies what came meanwhile and
-/// waits (at most `restartWait`) for readers to leave the log so the next
-/// commit writes it from the start again. New writers wait for that second
-/// step only (a few milliseconds; it takes the write turn of
-/// `CommitSignal` like any Chorus writer); readers never wait. When readers
-/// stay longer it settles for what it copied. Every process sharing the file
-/// does the same.
+/// hundred tasks. Each connection's WAL hook (`install(on:)`) instead asks
+/// this thread for a checkpoint each time the log grew by `threshold` pages.
 ///
-/// Thread-safe. `@unchecked Sendable`: `requested`, `closed` and `thread`
-/// are only touched with `condition` locked; `connection` only by the thread.
+/// It is PASSIVE: pages are copied without holding anyone up, and the next
+/// writer starts the log over once everything is copied and no reader uses
+/// it. Under constant load there is hardly ever such a moment — with several
+/// processes reading and writing the log grew by gigabytes, every write
+/// extending the file and every page lookup searching a longer index — so
+/// once the log holds `restartThreshold` pages the PASSIVE copy is followed
+/// by a RESTART checkpoint, which copies what came meanwhile and waits (at
+/// most `restartWait`) for readers to leave the log, so the next commit
+/// writes it from the start. Writers wait for that step only (a few
+/// milliseconds; it takes the write turn of `CommitSignal` like any Chorus
+/// writer); readers never wait. Every process sharing the file does the same.
+///
+/// Thread-safe. `@unchecked Sendable`: `requested`, `restart`,
+/// `requestedAt`, `closed` and `started` are only touched with `condition`
+/// locked; the thread's connection only by the thread.
 final class Checkpointer: @unchecked Sendable {
     /// Log pages after which a checkpoint is due (SQLite's default is 1000).
     static let threshold: Int32 = 2000
+    /// Log pages after which the log is made to start over (RESTART).
+    static let restartThreshold: Int32 = 4 * threshold
     /// How long a checkpoint waits for writers to finish and readers to leave the log.
     static let restartWait = 0.1
 
@@ -34,6 +37,9 @@ final class Checkpointer: @unchecked Sendable {
     private let busyTimeout: Double
     private let condition = NSCondition()
     private var requested = false
+    private var restart = false
+    /// The log's length at the last request.
+    private var requestedAt: Int32 = 0
     private var closed = false
     private var started = false
 
@@ -47,18 +53,24 @@ final class Checkpointer: @unchecked Sendable {
         connection.walHookContext = self
         sqlite3_wal_hook(connection.handle, { context, _, _, pages in
             if pages >= Checkpointer.threshold, let context {
-                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().request()
+                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().logHolds(pages)
             }
             return SQLITE_OK
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// Asks for a checkpoint soon; starts the thread on first use.
-    func request() {
+    /// After a commit left `pages` in the log: asks for a checkpoint when
+    /// the log grew by `threshold` pages since the last request (a RESTART
+    /// one past `restartThreshold`); starts the thread on first use.
+    func logHolds(_ pages: Int32) {
         condition.lock()
         defer { condition.unlock() }
         guard !closed else { return }
+        if pages < requestedAt { requestedAt = 0 }  // the log started over
+        guard pages >= requestedAt + Self.threshold else { return }
+        requestedAt = pages
         requested = true
+        restart = restart || pages >= Self.restartThreshold
         if started {
             condition.signal()
             return
@@ -84,7 +96,9 @@ final class Checkpointer: @unchecked Sendable {
             condition.lock()
             while !requested && !closed { condition.wait() }
             let done = closed
+            let restarting = restart
             requested = false
+            restart = false
             condition.unlock()
             if done { return }
             if connection == nil {
@@ -98,13 +112,11 @@ final class Checkpointer: @unchecked Sendable {
             // syncs the log and the database), then restart the log: writers
             // wait only for the frames written meanwhile.
             _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            let turn = signal?.acquireTurn(limit: Self.restartWait) ?? false
-            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
-            if turn { signal?.releaseTurn() }
-            // Busy (readers stayed, or another process checkpoints): the next
-            // request tries again, after a pause so a queue of requests does
-            // not keep the writers waiting.
-            usleep(1_000)
+            if restarting {
+                let turn = signal?.acquireTurn(limit: Self.restartWait) ?? false
+                _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
+                if turn { signal?.releaseTurn() }
+            }
         }
     }
 }

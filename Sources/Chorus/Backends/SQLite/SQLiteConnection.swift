@@ -21,6 +21,12 @@ enum SQLValue {
 final class SQLiteConnection {
     let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// The same statements by the address and length of their text: SQL
+    /// written as a literal keeps one address, so a lookup hashes an integer
+    /// instead of the whole text (which showed in profiles). A hit is
+    /// confirmed by comparing the texts, which is immediate when they share
+    /// storage, so another string at a reused address only misses.
+    private var byAddress: [Int: (sql: String, statement: OpaquePointer)] = [:]
     /// Kept alive for the busy handler, which receives it as its context.
     private var busyPolicy: BusyPolicy?
     /// Kept alive for the WAL hook, which receives it as its context.
@@ -120,14 +126,19 @@ final class SQLiteConnection {
 
     /// The cached statement for `sql`, reset and bound to `values`.
     private func prepared(_ sql: String, _ values: [SQLValue]) throws(SQLiteError) -> OpaquePointer {
+        let address = sql.utf8.withContiguousStorageIfAvailable { Int(bitPattern: $0.baseAddress) &+ $0.count }
         let statement: OpaquePointer
-        if let cached = statements[sql] {
+        if let address, let hit = byAddress[address], hit.sql == sql {
+            statement = hit.statement
+        } else if let cached = statements[sql] {
             statement = cached
+            if let address { byAddress[address] = (sql, cached) }
         } else {
             var raw: OpaquePointer?
             let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
             guard rc == SQLITE_OK, let raw else { throw failure(rc) }
             statements[sql] = raw
+            if let address { byAddress[address] = (sql, raw) }
             statement = raw
         }
         sqlite3_clear_bindings(statement)

@@ -37,59 +37,68 @@ extension Runtime {
         // others; the rotations are built once, not per claim.
         let orders = queues.indices.map { Array(queues[$0...] + queues[..<$0]) }
         var finished: FinishedTask?
+        var mayBeDue = true
         while true {
             let stopping = isStopping
             let order = orders[rotation % queues.count]
             rotation &+= 1
-            let next = advance(finishing: finished, order: stopping ? nil : order)
+            let next = advance(finishing: finished, order: stopping ? nil : order, mayBeDue: mayBeDue)
             finished = nil
             if let next {
                 finished = run(next)
                 continue
             }
             if stopping { break }
-            waitForWork(order)
+            mayBeDue = waitForWork(order)
         }
         releasePrefetched(prefetched.takeAll())
     }
 
     /// Blocks until work may be there: until a message is due, when the
     /// broker can tell without claiming it (the next `advance` claims it in
-    /// its batch), else by claiming with a timeout into `prefetched`.
-    private func waitForWork(_ order: [String]) {
+    /// its batch), else by claiming with a timeout into `prefetched`. False
+    /// when the wait ended with nothing due.
+    private func waitForWork(_ order: [String]) -> Bool {
         do {
-            if try broker.waitForDue(in: order, timeout: Self.claimWait) != nil { return }
+            if let due = try broker.waitForDue(in: order, timeout: Self.claimWait) { return due }
             let claimed = try broker.prefetch(
                 from: order, leaseSeconds: configuration.leaseSeconds, limit: configuration.prefetch, timeout: Self.claimWait)
             hold(claimed)
+            return !claimed.isEmpty
         } catch {
             logger.error("claiming from \(order.joined(separator: ",")) failed: \(error.message)")
             usleep(200_000)
+            return true
         }
     }
 
     /// One write batch: stores `finishing`'s outcome, then begins the next
-    /// delivery of `order` (held, else claimed here), settling on the way any
-    /// that must not run. Returns the begun task, or nil when there was none
-    /// (or when `order` is nil: stopping) or the batch could not be committed.
-    private func advance(finishing: FinishedTask?, order: [String]?) -> StartedTask? {
-        guard finishing != nil || order != nil else { return nil }
+    /// delivery of `order` (held, else claimed here unless nothing finishes
+    /// and nothing `mayBeDue`), settling on the way any that must not run.
+    /// Returns the begun task, or nil when there was none (or when `order` is
+    /// nil: stopping) or the batch could not be committed.
+    private func advance(finishing: FinishedTask?, order: [String]?, mayBeDue: Bool) -> StartedTask? {
+        // An idle executor whose wait found nothing does not open a batch.
+        guard finishing != nil || (order != nil && (mayBeDue || !prefetched.isEmpty)) else { return nil }
         _ = beginTask()  // counts deliveries settled here without running
         defer { endTask() }
         var claimedHere: [Delivery] = []  // ours only if the batch commits
         var taken: [Delivery] = []  // from `prefetched`: ours either way
         var claims = 0
         var next: StartedTask?
-        if let order, finishing != nil, prefetched.isEmpty {
+        if batchesWrites, let order, finishing != nil, prefetched.isEmpty {
             // Under load, claim in a short transaction of its own before the
             // batch: the broker decodes the messages after that commit,
             // outside the write lock, where decoding does not hold up the other
             // workers. An idle executor (nothing finishing) claims inside its
             // batch instead, saving a commit on the way to its first task.
-            hold(claim(order))
-            claims += 1
+            // If it found nothing, the batch looks again after storing the
+            // outcome: a chain's next step, published by it, is begun at once.
+            let claimed = claim(order)
+            hold(claimed)
+            if !claimed.isEmpty { claims += 1 }
         }
-        let committed = inWriteBatch { () -> Bool in
+        let committed = inWriteBatch { [self] () -> Bool in
             if let finishing { finish(finishing) }
             guard let order else { return true }
             while next == nil {
@@ -245,33 +254,26 @@ extension Runtime {
 
     /// Runs `body` inside one write transaction when the broker, result store
     /// and state store are one database (the SQLite backend): every store,
-    /// publish and ack the body makes on this thread joins it, so a task's
-    /// bookkeeping costs one commit instead of several. Returns nil — and
-    /// records a persistence failure — when that commit fails, in which case
-    /// none of the body's writes happened. Elsewhere it just runs `body`.
-    func inWriteBatch(_ body: () -> Bool) -> Bool? {
+    /// publish and ack the body makes joins it, so a task's bookkeeping costs
+    /// one commit instead of several — shared with the batches of other
+    /// executors of this process ready at the same time (`GroupCommit`; the
+    /// body may run on another executor's thread). Returns nil — and records
+    /// a persistence failure — when that commit fails, in which case none of
+    /// the body's writes happened. Elsewhere it just runs `body`.
+    func inWriteBatch(_ body: @escaping () -> Bool) -> Bool? {
         guard batchesWrites else { return body() }
-        let transaction: StateTransaction
-        do {
-            transaction = try state.beginTransaction(broker: nil)
-        } catch {
-            logger.error("starting a write batch failed: \(error.message)")
-            PersistenceFailure.record()
-            return nil
-        }
-        let result = body()
-        guard result else {
-            transaction.rollback()
-            return result
-        }
-        do {
-            try transaction.commit()
-            return result
-        } catch {
+        let result = writeGroup.run(body, begin: { () -> StateTransaction? in
+            do throws(ChorusError) {
+                return try state.beginTransaction(broker: nil)
+            } catch {
+                logger.error("starting a write batch failed: \(error.message)")
+                return nil
+            }
+        }, failed: { error in
             logger.error("committing a task's records failed: \(error.message)")
-            PersistenceFailure.record()
-            return nil
-        }
+        })
+        if result == nil { PersistenceFailure.record() }
+        return result
     }
 
     /// Early ack before acting on a delivery. False when the broker says the

@@ -41,6 +41,8 @@ public final class Runtime: @unchecked Sendable {
     let batchesWrites: Bool
     /// Claimed ahead and not started yet, shared by the executors (see `consume`).
     let prefetched = PrefetchBuffer()
+    /// Lets executors' write batches share a transaction (see `inWriteBatch`).
+    let writeGroup = GroupCommit()
     /// Seed of the tasks' random streams (`host->random`), drawn once from the
     /// configured random source so `--seed` repeats a run.
     let randomSeed: UInt64
