@@ -114,12 +114,7 @@ public final class SQLiteBackend: Sendable {
             connection.setBusyTimeout(busyTimeout)
             checkpointer.install(on: connection)
             // A log that started over is truncated to 64 MiB, so a burst does not keep its disk space.
-            // Pages of the database file are read through a memory map: a commit by another process
-            // empties this connection's page cache, and re-reading each page was a system call.
-            try connection.exec("""
-                PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;
-                PRAGMA mmap_size = 268435456;
-                """)
+            try connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;")
             if let sizeLimit {
                 let pageSize = try connection.queryFirst("PRAGMA page_size") { $0.int(0) } ?? 4096
                 try connection.exec("PRAGMA max_page_count = \(max(1, sizeLimit / max(1, pageSize)))")
