@@ -37,38 +37,47 @@ extension Runtime {
         // others; the rotations are built once, not per claim.
         let orders = queues.indices.map { Array(queues[$0...] + queues[..<$0]) }
         var finished: FinishedTask?
-        var mayBeDue = true
+        var waited = Wait.mayBeDue
         while true {
             let stopping = isStopping
             let order = orders[rotation % queues.count]
             rotation &+= 1
-            let next = advance(finishing: finished, order: stopping ? nil : order, mayBeDue: mayBeDue)
+            let next = advance(finishing: finished, order: stopping ? nil : order, after: waited)
             finished = nil
+            waited = .mayBeDue
             if let next {
                 finished = run(next)
                 continue
             }
             if stopping { break }
-            mayBeDue = waitForWork(order)
+            waited = waitForWork(order)
         }
         releasePrefetched(prefetched.takeAll())
     }
 
+    /// What an idle executor's wait for work found.
+    private enum Wait {
+        /// A message may be due: claim in the next batch.
+        case mayBeDue
+        /// Nothing came due.
+        case nothing
+        /// The broker could not wait without claiming, and these came.
+        case claimed([Delivery])
+    }
+
     /// Blocks until work may be there: until a message is due, when the
     /// broker can tell without claiming it (the next `advance` claims it in
-    /// its batch), else by claiming with a timeout into `prefetched`. False
-    /// when the wait ended with nothing due.
-    private func waitForWork(_ order: [String]) -> Bool {
+    /// its batch), else by claiming with a timeout.
+    private func waitForWork(_ order: [String]) -> Wait {
         do {
-            if let due = try broker.waitForDue(in: order, timeout: Self.claimWait) { return due }
+            if let due = try broker.waitForDue(in: order, timeout: Self.claimWait) { return due ? .mayBeDue : .nothing }
             let claimed = try broker.prefetch(
                 from: order, leaseSeconds: configuration.leaseSeconds, limit: configuration.prefetch, timeout: Self.claimWait)
-            hold(claimed)
-            return !claimed.isEmpty
+            return claimed.isEmpty ? .nothing : .claimed(claimed)
         } catch {
             logger.error("claiming from \(order.joined(separator: ",")) failed: \(error.message)")
             usleep(200_000)
-            return true
+            return .mayBeDue
         }
     }
 
@@ -77,15 +86,21 @@ extension Runtime {
     /// and nothing `mayBeDue`), settling on the way any that must not run.
     /// Returns the begun task, or nil when there was none (or when `order` is
     /// nil: stopping) or the batch could not be committed.
-    private func advance(finishing: FinishedTask?, order: [String]?, mayBeDue: Bool) -> StartedTask? {
-        // An idle executor whose wait found nothing does not open a batch.
-        guard finishing != nil || (order != nil && (mayBeDue || !prefetched.isEmpty)) else { return nil }
-        _ = beginTask()  // counts deliveries settled here without running
-        defer { endTask() }
-        var claimedHere: [Delivery] = []  // ours only if the batch commits
-        var taken: [Delivery] = []  // from `prefetched`: ours either way
-        var claims = 0
-        var next: StartedTask?
+    private func advance(finishing: FinishedTask?, order: [String]?, after waited: Wait) -> StartedTask? {
+        var claimed: [Delivery] = []
+        switch waited {
+        case .claimed(let deliveries): claimed = deliveries
+        case .nothing:
+            // An idle executor whose wait found nothing does not open a batch.
+            guard finishing != nil || (order != nil && !prefetched.isEmpty) else { return nil }
+        case .mayBeDue:
+            guard finishing != nil || order != nil else { return nil }
+        }
+        // One count covers the deliveries settled here without running, and
+        // passes to the task begun here, if any; `finishing` held its own.
+        _ = beginTask()
+        let batch = Batch(finishing: finishing, order: order)
+        batch.held = claimed
         if batchesWrites, let order, finishing != nil, prefetched.isEmpty {
             // Under load, claim in a short transaction of its own before the
             // batch: the broker decodes the messages after that commit,
@@ -96,41 +111,70 @@ extension Runtime {
             // outcome: a chain's next step, published by it, is begun at once.
             let claimed = claim(order)
             hold(claimed)
-            if !claimed.isEmpty { claims += 1 }
+            if !claimed.isEmpty { batch.claimed = true }
         }
-        let committed = inWriteBatch { [self] () -> Bool in
-            if let finishing { finish(finishing) }
-            guard let order else { return true }
-            while next == nil {
-                let delivery: Delivery
-                if !claimedHere.isEmpty {
-                    delivery = claimedHere.removeFirst()
-                } else if let held = prefetched.pop() {
-                    taken.append(held)
-                    delivery = held
-                } else if claims == 0 {
-                    claims += 1
-                    claimedHere = claim(order)
-                    if claimedHere.isEmpty { break }
-                    continue
-                } else {
-                    break
-                }
-                next = begin(delivery)
-            }
-            return true
-        }
+        let committed = batchesWrites ? inWriteBatch { [self] in write(batch) } : write(batch)
         if finishing != nil { endTask() }
         guard committed == true else {
             // Nothing of the batch happened: the held deliveries are still
             // ours and unstarted; the ones claimed here never were.
-            prefetched.putBack(taken, at: configuration.clock.monotonicNow)
+            prefetched.putBack(batch.taken + batch.held, at: configuration.clock.monotonicNow)
+            endTask()
             usleep(200_000)
             return nil
         }
-        hold(claimedHere)
-        if next != nil { _ = beginTask() }
-        return next
+        hold(batch.held + batch.claimedHere)
+        if batch.next == nil { endTask() }
+        return batch.next
+    }
+
+    /// What one `advance` batch works on; a class, so the batch body (which
+    /// may run on another executor's thread, see `GroupCommit`) and the
+    /// executor share it without copying.
+    private final class Batch {
+        let finishing: FinishedTask?
+        let order: [String]?
+        /// Claimed before, by this executor's wait: ours either way, taken first.
+        var held: [Delivery] = []
+        /// Claimed in this batch: ours only if it commits.
+        var claimedHere: [Delivery] = []
+        /// Taken from `prefetched`: ours either way.
+        var taken: [Delivery] = []
+        var claimed = false
+        var next: StartedTask?
+
+        init(finishing: FinishedTask?, order: [String]?) {
+            self.finishing = finishing
+            self.order = order
+        }
+    }
+
+    /// The body of an `advance` batch.
+    private func write(_ batch: Batch) -> Bool {
+        if let finishing = batch.finishing { finish(finishing) }
+        guard let order = batch.order else { return true }
+        while batch.next == nil {
+            let delivery: Delivery
+            if !batch.held.isEmpty {
+                let first = batch.held.removeFirst()
+                batch.taken.append(first)
+                delivery = first
+            } else if !batch.claimedHere.isEmpty {
+                delivery = batch.claimedHere.removeFirst()
+            } else if let held = prefetched.pop() {
+                batch.taken.append(held)
+                delivery = held
+            } else if !batch.claimed {
+                batch.claimed = true
+                batch.claimedHere = claim(order)
+                if batch.claimedHere.isEmpty { break }
+                continue
+            } else {
+                break
+            }
+            batch.next = begin(delivery)
+        }
+        return true
     }
 
     /// Claims what is due now (up to `configuration.prefetch`), logging a failure.
@@ -224,6 +268,7 @@ extension Runtime {
     /// Adds claimed, unstarted deliveries to `prefetched`, and makes sure a
     /// check gives them back if they wait too long.
     private func hold(_ deliveries: [Delivery]) {
+        guard !deliveries.isEmpty else { return }
         let now = configuration.clock.monotonicNow
         if prefetched.append(deliveries, at: now) { scheduleStaleCheck(at: now.advanced(bySeconds: Self.prefetchHold)) }
     }
@@ -334,17 +379,30 @@ extension Runtime {
     var services: RuntimeServices { RuntimeServices(runtime: self) }
 }
 
-/// A task begun in a write batch, to run outside it.
-struct StartedTask {
+/// A task begun in a write batch, to run outside it. A class: it is passed
+/// from batch to executor to the next batch, and copying its message on
+/// every hand-over showed in the in-process profile.
+final class StartedTask {
     let run: TaskRun
     let task: RegisteredTask
     let delivery: Delivery
+
+    init(run: TaskRun, task: RegisteredTask, delivery: Delivery) {
+        self.run = run
+        self.task = task
+        self.delivery = delivery
+    }
 }
 
 /// A task that ran, its outcome not stored yet.
-struct FinishedTask {
+final class FinishedTask {
     let started: StartedTask
     let outcome: InvocationOutcome
+
+    init(started: StartedTask, outcome: InvocationOutcome) {
+        self.started = started
+        self.outcome = outcome
+    }
 }
 
 /// Everything known about one attempt while it runs and is settled.
