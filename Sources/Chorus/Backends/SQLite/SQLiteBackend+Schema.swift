@@ -152,7 +152,18 @@ extension SQLiteBackend {
         }
         defer { pool.checkin(connection) }
         do throws(SQLiteError) {
-            let fresh = try checkOwnership(connection, path: path)
+            // One read transaction, so the application id, version and tables
+            // come from the same snapshot: read one by one, a process creating
+            // the file meanwhile made a half-seen Chorus database look foreign.
+            try connection.exec("BEGIN")
+            let fresh: Bool
+            do {
+                fresh = try checkOwnership(connection, path: path)
+            } catch {
+                try? connection.exec("ROLLBACK")
+                throw error
+            }
+            try connection.exec("COMMIT")
             if !fresh && options.verifyOnOpen {
                 let verdict = try connection.queryFirst("PRAGMA quick_check(1)") { $0.text(0) } ?? "ok"
                 guard verdict == "ok" else {
