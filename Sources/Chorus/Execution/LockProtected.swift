@@ -9,7 +9,7 @@ final class LockProtected<Value>: @unchecked Sendable {
     // Invariant: `value` is only touched while `lock` is held, so concurrent
     // callers never see it torn or race on it.
     private let lock = NSLock()
-    private var value: Value
+    @exclusivity(unchecked) private var value: Value  // only under `lock`
 
     init(_ value: Value) { self.value = value }
 

@@ -62,7 +62,7 @@ enum RandomBytes {
 
     /// One thread's unread random bytes. Used by that thread only.
     private final class Pool {
-        private var bytes = [UInt8](repeating: 0, count: 512)
+        @exclusivity(unchecked) private var bytes = [UInt8](repeating: 0, count: 512)
         private var offset = 512
         private var generation: UInt64 = 0
 

@@ -12,7 +12,7 @@ import Darwin
 /// written under the write lock.
 final class ReadWriteProtected<Value>: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
-    private var value: Value
+    @exclusivity(unchecked) private var value: Value  // only under `lock`
 
     init(_ value: Value) {
         self.value = value

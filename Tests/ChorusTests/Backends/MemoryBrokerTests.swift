@@ -120,6 +120,36 @@ import Testing
         #expect(rest == ["m3", "m1", nil])
     }
 
+    @Test func aPrefetchTakesSeveralUncountedUntilBegun() throws {
+        let clock = ManualClock()
+        let broker = MemoryBackend(clock: clock)
+        for id in ["m1", "m2", "m3"] { try broker.publish(message(id), to: "q") }
+        let batch = try broker.prefetch(from: ["q"], leaseSeconds: 30, limit: 2, timeout: 0)
+        #expect(batch.map(\.message.id) == ["m1", "m2"])
+        #expect(batch.allSatisfy { $0.deliveryCount == 1 && !$0.redelivered && $0.leaseDeadline != nil })
+        #expect(try broker.begin(batch[0], leaseSeconds: 30))
+        // m2 was never begun: when its holder is lost it comes back with its
+        // count unchanged, and the old holder can no longer begin it.
+        clock.advance(by: 31)
+        let again = try broker.prefetch(from: ["q"], leaseSeconds: 30, limit: 5, timeout: 0)
+        #expect(try broker.begin(batch[1], leaseSeconds: 30) == false)
+        #expect(again.map(\.message.id) == ["m1", "m2", "m3"])
+        #expect(again.map(\.deliveryCount) == [2, 1, 1])
+        #expect(again.map(\.redelivered) == [true, true, false])
+    }
+
+    @Test func releasedPrefetchesGoBackToTheFrontInOrder() throws {
+        let broker = MemoryBackend(clock: ManualClock())
+        for id in ["m1", "m2", "m3", "m4"] { try broker.publish(message(id), to: "q") }
+        let batch = try broker.prefetch(from: ["q"], leaseSeconds: 30, limit: 3, timeout: 0)
+        #expect(try broker.ack(batch[0]))
+        try broker.release(Array(batch[1...]) + [batch[0]])  // an acked one is skipped
+        let rest = try broker.prefetch(from: ["q"], leaseSeconds: 30, limit: 10, timeout: 0)
+        #expect(rest.map(\.message.id) == ["m2", "m3", "m4"])
+        #expect(rest.map(\.deliveryCount) == [1, 1, 1])
+        #expect(try broker.withBroker { $0.inFlight.count } == 3)
+    }
+
     @Test func closingWakesClaimersAndRefusesPublishes() throws {
         let broker = MemoryBackend()
         let started = DispatchSemaphore(value: 0)

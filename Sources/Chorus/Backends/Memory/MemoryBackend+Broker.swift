@@ -12,29 +12,67 @@ extension MemoryBackend: Broker {
     }
 
     public func claim(from queues: [String], mode: ClaimMode, timeout: Double) throws(ChorusError) -> Delivery? {
+        var leaseSeconds: Double?
+        if case .lease(let seconds) = mode { leaseSeconds = seconds }
+        return take(from: queues, leaseSeconds: leaseSeconds, limit: 1, counting: true, timeout: timeout).first
+    }
+
+    /// Up to `limit` leased messages under one lock (a claim per message took
+    /// the broker lock once per task). As `Broker.prefetch` asks, they are not
+    /// counted as deliveries until `begin`.
+    public func prefetch(from queues: [String], leaseSeconds: Double, limit: Int, timeout: Double) throws(ChorusError) -> [Delivery] {
+        guard limit >= 1 else { return [] }
+        return take(from: queues, leaseSeconds: leaseSeconds, limit: limit, counting: false, timeout: timeout)
+    }
+
+    /// Counts a prefetched delivery and renews its lease; false if the lease
+    /// lapsed meanwhile (the message is queued again or went to another claim).
+    @discardableResult
+    public func begin(_ delivery: Delivery, leaseSeconds seconds: Double) throws(ChorusError) -> Bool {
+        let deadline = scale.deadline(afterSeconds: seconds, clock: clock)
+        return try withBroker { state in
+            guard var held = state.inFlight[delivery.tag] else { return false }
+            held.queued.deliveries = delivery.deliveryCount
+            held.deadline = deadline
+            state.inFlight[delivery.tag] = held
+            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: delivery.tag))
+            state.compactLeasesIfMostlyStale()
+            return true
+        }
+    }
+
+    /// Waits up to `timeout` for due messages of `queues` and hands out up to
+    /// `limit` of them: removed, or leased for `leaseSeconds` (scaled).
+    /// `counting` counts the delivery now (a claim); otherwise the count is
+    /// what it would become, and `begin` records it.
+    private func take(
+        from queues: [String], leaseSeconds: Double?, limit: Int, counting: Bool, timeout: Double
+    ) -> [Delivery] {
         let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
         brokerCondition.lock()
         defer { brokerCondition.unlock() }
         while true {
             let now = clock.monotonicNow
             brokerState.promote(now: now)
-            if var queued = brokerState.popFirst(of: queues) {
-                queued.deliveries += 1
+            var deliveries: [Delivery] = []
+            var leaseDeadline: MonotonicInstant?
+            while deliveries.count < limit, var queued = brokerState.popFirst(of: queues) {
+                let deliveryCount = queued.deliveries + 1
+                if counting { queued.deliveries = deliveryCount }
                 // Unique within this backend, which is all a tag must be; a
                 // counter costs no random draw (a system call) per claim.
                 let tag = "d\(brokerState.nextSequence())"
-                var leaseDeadline: MonotonicInstant?
-                if case .lease(let seconds) = mode {
-                    let deadline = scale.deadline(afterSeconds: seconds, clock: clock)
+                if let leaseSeconds {
+                    let deadline = leaseDeadline ?? scale.deadline(afterSeconds: leaseSeconds, clock: clock)
                     leaseDeadline = deadline
                     brokerState.inFlight[tag] = (queued, deadline)
                     brokerState.leases.insert(LeaseEntry(deadline: deadline, sequence: brokerState.nextSequence(), tag: tag))
                 }
-                return Delivery(
-                    tag: tag, message: queued.message, queue: queued.queue, deliveryCount: queued.deliveries,
-                    redelivered: queued.redelivered, leaseDeadline: leaseDeadline)
+                deliveries.append(Delivery(
+                    tag: tag, message: queued.message, queue: queued.queue, deliveryCount: deliveryCount,
+                    redelivered: queued.redelivered, leaseDeadline: leaseDeadline))
             }
-            if brokerState.closed || now >= giveUp { return nil }
+            if !deliveries.isEmpty || brokerState.closed || now >= giveUp { return deliveries }
             clock.wait(until: min(giveUp, brokerState.nextChange), on: brokerCondition)
         }
     }
@@ -58,6 +96,20 @@ extension MemoryBackend: Broker {
                 brokerCondition.broadcast()
             }
             return true
+        }
+    }
+
+    /// Back to the FRONT of their queues in the order given, uncounted (as
+    /// `prefetch` left them); ones whose lease lapsed meanwhile are skipped.
+    public func release(_ deliveries: [Delivery]) throws(ChorusError) {
+        guard !deliveries.isEmpty else { return }
+        try withBroker { state in
+            for delivery in deliveries.reversed() {
+                guard let held = state.inFlight.removeValue(forKey: delivery.tag) else { continue }
+                state.ready[held.queued.queue, default: []].prepend(held.queued)
+            }
+            state.compactLeasesIfMostlyStale()
+            brokerCondition.broadcast()
         }
     }
 

@@ -16,11 +16,12 @@ public final class MemoryBackend: @unchecked Sendable {
 
     // Invariant: `brokerState` is only read or written with `brokerCondition`
     // locked, and `resultState` only with `resultCondition` locked. Code never
-    // holds both at once, so there is no lock-order deadlock.
+    // holds both at once, so there is no lock-order deadlock. The locks are
+    // what makes accesses exclusive, so the runtime check is switched off.
     let brokerCondition = NSCondition()
-    var brokerState = BrokerState()
+    @exclusivity(unchecked) var brokerState = BrokerState()
     let resultCondition = NSCondition()
-    var resultState = ResultState()
+    @exclusivity(unchecked) var resultState = ResultState()
 
     public init(clock: any RuntimeClock = SystemClock.shared, scale: TimeScale = .realTime) {
         self.clock = clock
