@@ -35,6 +35,9 @@ struct Freezer<IDs: TaskIDGenerator> {
     mutating func assignIDs(_ node: inout Canvas) {
         switch node {
         case .task(var s):
+            // Room for the id and the placement `emit` writes (root, parent,
+            // group, index, chord): one allocation instead of regrowing per key.
+            s.options.values.reserveCapacity(s.options.values.count + 6)
             if s.options.taskId == nil { s.options.taskId = ids.next() }
             node = .task(s)
         case .group(var g):

@@ -51,8 +51,10 @@ enum MessageBuilder {
             break
         }
         var extra = OrderedDictionary<String, JSON>()
-        for (name, value) in zip(retryOptionNames, read.retryOptions) {
-            if let value { extra[name] = value }
+        if !read.retryOptions.isEmpty {
+            for name in retryOptionNames {
+                if let value = read.retryOptions.last(where: { $0.name == name })?.value { extra[name] = value }
+            }
         }
         // Only expiry is measured from the send time; formatting a date for
         // every message was a measurable share of publishing.
@@ -61,9 +63,7 @@ enum MessageBuilder {
             task: signature.task, id: id, eta: eta, expires: expires, group: read.groupId,
             groupIndex: read.groupIndex, retries: 0,
             timeLimit: .init(hard: read.timeLimit, soft: read.softTimeLimit),
-            rootID: read.rootId ?? id, parentID: read.parentId,
-            argsRepr: JSON.array(signature.args).serialized(), kwargsRepr: JSON.object(signature.kwargs).serialized(),
-            origin: origin, ignoreResult: read.ignoreResult ?? false, extra: extra)
+            rootID: read.rootId ?? id, parentID: read.parentId, origin: origin, ignoreResult: read.ignoreResult ?? false, extra: extra)
         let embed = TaskEmbed(
             callbacks: read.hasLink ? nonEmpty(options.link.map(\.json)) : nil,
             errbacks: read.hasLinkError ? nonEmpty(options.linkError.map(\.json)) : nil,
@@ -78,8 +78,7 @@ enum MessageBuilder {
     /// and freezing a signature or reading options it does not have.
     static func plainMessage(task: String, args: [JSON], kwargs: OrderedDictionary<String, JSON>, id: String) -> TaskMessage {
         let headers = TaskHeaders(
-            task: task, id: id, retries: 0, rootID: id, argsRepr: JSON.array(args).serialized(),
-            kwargsRepr: JSON.object(kwargs).serialized(), origin: origin)
+            task: task, id: id, retries: 0, rootID: id, origin: origin)
         return TaskMessage(headers: headers, args: args, kwargs: kwargs, embed: TaskEmbed())
     }
 
@@ -98,7 +97,8 @@ enum MessageBuilder {
         var hasLinkError = false
         var chain: JSON?
         var chord: JSON?
-        var retryOptions = [JSON?](repeating: nil, count: MessageBuilder.retryOptionNames.count)
+        /// Retry overrides as found (rarely any: an empty array allocates nothing).
+        var retryOptions: [(name: String, value: JSON)] = []
 
         mutating func take(_ key: String, _ value: JSON) {
             switch key {
@@ -120,7 +120,7 @@ enum MessageBuilder {
             case "chain": chain = value
             case "chord": chord = value
             default:
-                if let index = MessageBuilder.retryOptionNames.firstIndex(of: key) { retryOptions[index] = value }
+                if MessageBuilder.retryOptionNames.contains(key) { retryOptions.append((key, value)) }
             }
         }
     }

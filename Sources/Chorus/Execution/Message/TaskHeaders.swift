@@ -43,7 +43,9 @@ public struct TaskHeaders: Sendable, Hashable {
     public var rootID: String?
     /// `parent_id`: the id of the task that published this one (itself for a retry).
     public var parentID: String?
-    /// `argsrepr` / `kwargsrepr`: display strings for logs and events.
+    /// `argsrepr` / `kwargsrepr`: display strings for logs and events. Nil in
+    /// messages the runtime builds (two serialisations per task nobody read);
+    /// a transport to Celery tools fills them from the body if it wants them.
     public var argsRepr: String?
     public var kwargsRepr: String?
     /// `origin`: the publishing node, `"gen<pid>@<host>"`.
