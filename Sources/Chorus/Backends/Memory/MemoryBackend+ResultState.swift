@@ -35,7 +35,7 @@ extension MemoryBackend {
 
     /// Everything the result side holds. Pure data; `MemoryBackend` does the locking.
     struct ResultState {
-        var tasks: [String: TaskEntry] = [:]
+        var tasks: [TaskKey: TaskEntry] = [:]
         var chords: [String: ChordCounter] = [:]
         /// Groups whose chord has fired (Celery's `.c = "done"`).
         var completedChords: Set<String> = []
@@ -56,7 +56,7 @@ extension MemoryBackend {
         var cancelledWaiters: Set<UInt64> = []
         var nextWaiterID: UInt64 = 0
 
-        func meta(for taskID: String) -> ResultMeta? { tasks[taskID]?.meta }
+        func meta(for taskID: String) -> ResultMeta? { tasks[TaskKey(taskID)]?.meta }
 
         /// Stores `meta` (and `attempt`, when given, in the same lookup) unless
         /// a SUCCESS is already stored, in which case the meta is left alone
@@ -80,7 +80,7 @@ extension MemoryBackend {
         }
 
         private mutating func withEntry(_ taskID: String, _ body: (inout TaskEntry) -> Void) {
-            body(&tasks[taskID, default: TaskEntry()])
+            body(&tasks[TaskKey(taskID), default: TaskEntry()])
         }
 
         /// Keeps `attemptsByRoot` in step with a recorded attempt.
@@ -146,15 +146,15 @@ extension MemoryBackend {
         }
 
         func attempts(forTask taskID: String) -> [AttemptRecord] {
-            (tasks[taskID]?.attempts ?? []).map(\.record)
+            (tasks[TaskKey(taskID)]?.attempts ?? []).map(\.record)
         }
 
         /// The root's own attempts and the indexed ones of the other tasks
         /// of its workflow, in first-recorded order.
         func attempts(forRoot rootID: String) -> [AttemptRecord] {
-            var found = (tasks[rootID]?.attempts ?? []).filter { $0.record.rootID == rootID }
+            var found = (tasks[TaskKey(rootID)]?.attempts ?? []).filter { $0.record.rootID == rootID }
             for key in attemptsByRoot[rootID] ?? [] {
-                if let stored = tasks[key.taskID]?.attempts.first(where: { $0.record.attempt == key.attempt }) {
+                if let stored = tasks[TaskKey(key.taskID)]?.attempts.first(where: { $0.record.attempt == key.attempt }) {
                     found.append(stored)
                 }
             }
