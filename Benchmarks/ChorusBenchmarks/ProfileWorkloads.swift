@@ -9,7 +9,7 @@ import Foundation
 /// Divide the instruction count of `Runtime.apply` / `Runtime.execute` (or the
 /// whole run, minus `--profile none`) by N to get instructions per task.
 enum ProfileWorkloads {
-    static let names = ["none", "noop", "group", "chord", "chain", "latency", "invoke", "invoke-json"]
+    static let names = ["none", "noop", "drain", "group", "chord", "chain", "latency", "invoke", "invoke-json"]
 
     static func run(_ name: String, count: Int?, registry: TaskRegistry) throws {
         let concurrency = ProcessInfo.processInfo.activeProcessorCount
@@ -30,6 +30,14 @@ enum ProfileWorkloads {
             var handles: [AsyncResult] = []
             handles.reserveCapacity(n)
             for _ in 0..<n { handles.append(try rt.apply(.task(Signature("noop")))) }
+            for h in handles { _ = try h.wait(timeout: 600) }
+        case "drain":
+            // The queue filled before the executors start: execution only.
+            let n = count ?? 2_000
+            let rt = try Runtime(registry: registry, configuration: RuntimeConfiguration(concurrency: concurrency))
+            defer { rt.shutdown() }
+            let handles = try (0..<n).map { _ in try rt.apply(.task(Signature("noop"))) }
+            rt.start()
             for h in handles { _ = try h.wait(timeout: 600) }
         case "group":
             let n = count ?? 2_000

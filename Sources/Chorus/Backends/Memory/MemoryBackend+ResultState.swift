@@ -48,6 +48,8 @@ extension MemoryBackend {
         var attemptsByRoot: [String: [AttemptKey]] = [:]
         /// Orders attempts recorded under one root (see `StoredAttempt`).
         var attemptSequence: UInt64 = 0
+        /// Threads blocked in `waitForReadyResult`, counted by the task they wait for.
+        var blockedWaiters: [TaskKey: Int] = [:]
         /// Suspended `readyResult(for:)` callers by task id and waiter id.
         var asyncWaiters: [String: [UInt64: CheckedContinuation<ResultMeta, any Error>]] = [:]
         /// Waiters that started and have not been resumed yet.
@@ -62,13 +64,13 @@ extension MemoryBackend {
         /// a SUCCESS is already stored, in which case the meta is left alone
         /// (a result is final once it succeeded) and false is returned. The
         /// attempt is recorded either way: it is history, not the result.
-        mutating func store(_ meta: ResultMeta?, attempt: AttemptRecord?, taskID: String) -> Bool {
+        mutating func store(_ meta: ResultMeta?, attempt: AttemptRecord?, key: TaskKey) -> Bool {
             var stored = false
             var old: AttemptRecord?
             attemptSequence += 1
             let sequence = attemptSequence
             // `tasks[id, default:]` in place: one hash lookup for reading and writing.
-            withEntry(taskID) { entry in
+            withEntry(key) { entry in
                 if let meta, entry.meta?.state != .success {
                     entry.meta = meta
                     stored = true
@@ -79,8 +81,8 @@ extension MemoryBackend {
             return stored
         }
 
-        private mutating func withEntry(_ taskID: String, _ body: (inout TaskEntry) -> Void) {
-            body(&tasks[TaskKey(taskID), default: TaskEntry()])
+        private mutating func withEntry(_ key: TaskKey, _ body: (inout TaskEntry) -> Void) {
+            body(&tasks[key, default: TaskEntry()])
         }
 
         /// Keeps `attemptsByRoot` in step with a recorded attempt.

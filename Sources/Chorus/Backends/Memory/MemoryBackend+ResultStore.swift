@@ -14,10 +14,13 @@ extension MemoryBackend: ResultStore {
     private func store(_ meta: ResultMeta, attempt: AttemptRecord?) throws(ChorusError) -> Bool {
         var meta = meta
         if meta.state.isReady && meta.dateDone == nil { meta.dateDone = clock.now }
+        let key = TaskKey(meta.taskID)
         return try withResults { state in
-            guard state.store(meta, attempt: attempt, taskID: meta.taskID) else { return false }
+            guard state.store(meta, attempt: attempt, key: key) else { return false }
             if meta.state.isReady {
-                resultCondition.broadcast()
+                // Only when someone waits for this very task: a broadcast per
+                // result woke a thread waiting for another one at every task.
+                if state.blockedWaiters[key] != nil { resultCondition.broadcast() }
                 guard !state.asyncWaiters.isEmpty else { return true }
                 for (id, waiter) in state.asyncWaiters.removeValue(forKey: meta.taskID) ?? [:] {
                     state.activeWaiters.remove(id)
@@ -34,12 +37,19 @@ extension MemoryBackend: ResultStore {
 
     public func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta? {
         let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
+        let key = TaskKey(taskID)
         resultCondition.lock()
         defer { resultCondition.unlock() }
+        if let meta = resultState.tasks[key]?.meta, meta.state.isReady { return meta }
+        resultState.blockedWaiters[key, default: 0] += 1
+        defer {
+            resultState.blockedWaiters[key]! -= 1
+            if resultState.blockedWaiters[key] == 0 { resultState.blockedWaiters[key] = nil }
+        }
         while true {
-            if let meta = resultState.meta(for: taskID), meta.state.isReady { return meta }
             if clock.monotonicNow >= giveUp { return nil }
             clock.wait(until: giveUp, on: resultCondition)
+            if let meta = resultState.tasks[key]?.meta, meta.state.isReady { return meta }
         }
     }
 
@@ -53,7 +63,7 @@ extension MemoryBackend: ResultStore {
     }
 
     public func recordAttempt(_ record: AttemptRecord) throws(ChorusError) {
-        try withResults { state in _ = state.store(nil, attempt: record, taskID: record.taskID) }
+        try withResults { state in _ = state.store(nil, attempt: record, key: TaskKey(record.taskID)) }
     }
 
     public func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord] {

@@ -30,24 +30,22 @@ struct TaskKey: Hashable, Sendable {
 
     /// The bits of a lowercase 8-4-4-4-12 hex id, or nil for any other text.
     static func canonicalUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> (high: UInt64, low: UInt64)? {
-        guard bytes.count == 36 else { return nil }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
+        guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
         var digits = 0
-        for (offset, byte) in bytes.enumerated() {
-            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
+        for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+            let byte = bytes[i]
+            let nibble: UInt8
+            if byte &- 0x30 < 10 {
+                nibble = byte &- 0x30  // 0-9
+            } else if byte &- 0x61 < 6 {
+                nibble = byte &- 0x61 &+ 10  // a-f
+            } else {
+                return nil
             }
-            let nibble: UInt64
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = UInt64(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = UInt64(byte - UInt8(ascii: "a") + 10)
-            default: return nil
-            }
-            if digits < 16 { high = high << 4 | nibble } else { low = low << 4 | nibble }
+            if digits < 16 { words.0 = words.0 << 4 | UInt64(nibble) } else { words.1 = words.1 << 4 | UInt64(nibble) }
             digits += 1
         }
-        return (high, low)
+        return (words.0, words.1)
     }
 }
