@@ -34,6 +34,21 @@ import Testing
         #expect(Set((lookalikes + [canonical]).map(TaskKey.init)).count == lookalikes.count + 1)
     }
 
+    @Test func aWrongByteAtAnyPositionKeepsTheText() {
+        let canonical = Array("0a1b2c3d-4e5f-4678-89ab-cdef01234567".utf8)
+        for position in canonical.indices {
+            for wrong in ["A", "g", "-", " ", "0"].map({ UInt8(ascii: Unicode.Scalar($0)!) }) where wrong != canonical[position] {
+                var bytes = canonical
+                bytes[position] = wrong
+                let text = String(decoding: bytes, as: UTF8.self)
+                // Only a digit swapped for another digit is still canonical.
+                let stillCanonical = [8, 13, 18, 23].contains(position) ? false : wrong == UInt8(ascii: "0")
+                #expect(TaskKey(text).isCompact == stillCanonical, "\(text)")
+                #expect(TaskKey(text) != TaskKey(String(decoding: canonical, as: UTF8.self)), "\(text)")
+            }
+        }
+    }
+
     @Test func resultsStoredUnderEitherFormAreFoundAgain() throws {
         let backend = MemoryBackend()
         let ids = ["0a1b2c3d-4e5f-4678-89ab-cdef01234567", "0A1B2C3D-4E5F-4678-89AB-CDEF01234567", "mine-1"]

@@ -30,22 +30,35 @@ struct TaskKey: Hashable, Sendable {
 
     /// The bits of a lowercase 8-4-4-4-12 hex id, or nil for any other text.
     static func canonicalUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> (high: UInt64, low: UInt64)? {
-        guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else { return nil }
-        var words: (UInt64, UInt64) = (0, 0)
-        var digits = 0
-        for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
-            let byte = bytes[i]
-            let nibble: UInt8
-            if byte &- 0x30 < 10 {
-                nibble = byte &- 0x30  // 0-9
-            } else if byte &- 0x61 < 6 {
-                nibble = byte &- 0x61 &+ 10  // a-f
-            } else {
-                return nil
+        guard bytes.count == 36, let base = bytes.baseAddress,
+            base[8] == 0x2D, base[13] == 0x2D, base[18] == 0x2D, base[23] == 0x2D
+        else { return nil }
+        // Each group's digits OR-ed together: any byte that is not a
+        // lowercase hex digit maps to 0xFF and shows up as a high bit.
+        var invalid: UInt8 = 0
+        func digits(_ from: Int, _ count: Int, into word: inout UInt64) {
+            for i in from..<(from + count) {
+                let value = hexValues[Int(base[i])]
+                invalid |= value
+                word = word << 4 | UInt64(value & 0x0F)
             }
-            if digits < 16 { words.0 = words.0 << 4 | UInt64(nibble) } else { words.1 = words.1 << 4 | UInt64(nibble) }
-            digits += 1
         }
-        return (words.0, words.1)
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        digits(0, 8, into: &high)
+        digits(9, 4, into: &high)
+        digits(14, 4, into: &high)
+        digits(19, 4, into: &low)
+        digits(24, 12, into: &low)
+        return invalid & 0xF0 == 0 ? (high, low) : nil
     }
+
+    /// 0–15 for the bytes of `0-9a-f`, 0xFF for every other byte.
+    /// `nonisolated(unsafe)`: written once here, only read afterwards.
+    nonisolated(unsafe) private static let hexValues: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(repeating: 0xFF, count: 256)
+        for (value, byte) in "0123456789abcdef".utf8.enumerated() { table[Int(byte)] = UInt8(value) }
+        return UnsafePointer(table)
+    }()
 }
