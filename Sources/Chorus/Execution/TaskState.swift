@@ -31,6 +31,14 @@ public enum TaskState: String, Sendable, Hashable, CaseIterable, CustomStringCon
         case .pending, .received, .started, .retry: false
         }
     }
+    /// Whether an attempt in this state is over: a ready state, or RETRY
+    /// (the next attempt is another record).
+    var endsAttempt: Bool {
+        switch self {
+        case .success, .failure, .revoked, .retry: true
+        case .pending, .received, .started: false
+        }
+    }
     public var propagates: Bool {
         switch self {
         case .failure, .revoked: true

@@ -1,9 +1,13 @@
+import Collections
+
 extension MemoryBackend {
     /// A chord group's fan-in counter (Celery's `.s`, `.j` and `.d` keys in one value).
     struct ChordCounter {
         var size: Int?
         var parts: [ChordPart] = []
         var seen: Set<PartKey> = []
+        /// When it is dropped unless written again (see `Retention`).
+        var expiresAt: MonotonicInstant?
     }
 
     struct PartKey: Hashable {
@@ -21,6 +25,8 @@ extension MemoryBackend {
     /// (what the engine does at every start and end) costs one lookup.
     struct TaskEntry {
         var meta: ResultMeta?
+        /// When `meta` is dropped unless written again (see `Retention`).
+        var metaExpiresAt: MonotonicInstant?
         /// In attempt order (a short array: most tasks have one attempt,
         /// recorded twice — STARTED, then its end).
         var attempts: [StoredAttempt] = []
@@ -31,21 +37,25 @@ extension MemoryBackend {
     struct StoredAttempt {
         var record: AttemptRecord
         var sequence: UInt64
+        /// When it is dropped unless recorded again (see `Retention`); nil
+        /// while the attempt is under way.
+        var expiresAt: MonotonicInstant?
     }
 
     /// Everything the result side holds. Pure data; `MemoryBackend` does the locking.
     struct ResultState {
         var tasks: [TaskKey: TaskEntry] = [:]
         var chords: [String: ChordCounter] = [:]
-        /// Groups whose chord has fired (Celery's `.c = "done"`).
-        var completedChords: Set<String> = []
+        /// Groups whose chord has fired (Celery's `.c = "done"`), until when
+        /// that is remembered.
+        var completedChords: [String: MonotonicInstant] = [:]
         /// Attempt keys of each root in first-recorded order, for records of
         /// OTHER tasks than the root itself: a root's own attempts are found
         /// in its entry, so a task sent on its own (its own root) costs no
         /// index entry. A key is only appended when its record is new to that
         /// root, so it is never listed twice; the rare record that moves to
         /// another root is removed from the old root's list by a linear search.
-        var attemptsByRoot: [String: [AttemptKey]] = [:]
+        var attemptsByRoot: [String: Deque<AttemptKey>] = [:]
         /// Orders attempts recorded under one root (see `StoredAttempt`).
         var attemptSequence: UInt64 = 0
         /// Threads blocked in `waitForReadyResult`, counted by the task they wait for.
@@ -57,6 +67,8 @@ extension MemoryBackend {
         /// Active waiters cancelled before they suspended.
         var cancelledWaiters: Set<UInt64> = []
         var nextWaiterID: UInt64 = 0
+        var retention = Retention()
+        var expiry = ExpiryQueues()
 
         func meta(for taskID: String) -> ResultMeta? { tasks[TaskKey(taskID)]?.meta }
 
@@ -64,20 +76,32 @@ extension MemoryBackend {
         /// a SUCCESS is already stored, in which case the meta is left alone
         /// (a result is final once it succeeded) and false is returned. The
         /// attempt is recorded either way: it is history, not the result.
-        mutating func store(_ meta: ResultMeta?, attempt: AttemptRecord?, key: TaskKey) -> Bool {
+        ///
+        /// Retention counts from the write that ends a record — a ready meta,
+        /// an attempt that ended — so `now` is only needed then (nil
+        /// otherwise): a meta or attempt still under way does not expire.
+        mutating func store(_ meta: ResultMeta?, attempt: AttemptRecord?, key: TaskKey, now: MonotonicInstant?) -> Bool {
             var stored = false
             var old: AttemptRecord?
             attemptSequence += 1
             let sequence = attemptSequence
+            let metaDeadline = meta.flatMap { $0.state.isReady ? now?.advanced(bySeconds: retention.resultExpires) : nil }
+            let attemptDeadline = attempt.flatMap { $0.state.endsAttempt ? now?.advanced(bySeconds: retention.attemptExpires) : nil }
             // `tasks[id, default:]` in place: one hash lookup for reading and writing.
             withEntry(key) { entry in
                 if let meta, entry.meta?.state != .success {
                     entry.meta = meta
+                    entry.metaExpiresAt = metaDeadline
                     stored = true
                 }
-                if let attempt { old = Self.put(attempt, sequence: sequence, into: &entry.attempts) }
+                if let attempt { old = Self.put(attempt, sequence: sequence, expiresAt: attemptDeadline, into: &entry.attempts) }
             }
-            if let attempt { index(attempt, replacing: old) }
+            if stored, let metaDeadline { expiry.results.append(Deadline(at: metaDeadline, key: key)) }
+            if let attempt {
+                if let attemptDeadline { expiry.attempts.append(Deadline(at: attemptDeadline, key: (key, attempt.attempt))) }
+                index(attempt, replacing: old)
+            }
+            if let now { purgeExpired(now: now) }
             return stored
         }
 
@@ -99,24 +123,28 @@ extension MemoryBackend {
 
         /// Fires the chord if its parts are all in; the counter is then dropped
         /// and the group remembered as done, so it fires exactly once.
-        mutating func completeIfReady(_ groupID: String) -> ChordPartOutcome {
+        mutating func completeIfReady(_ groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
             guard let counter = chords[groupID] else { return .alreadyCompleted }
+            let deadline = now.advanced(bySeconds: retention.resultExpires)
+            expiry.chords.append(Deadline(at: deadline, key: groupID))
+            defer { purgeExpired(now: now) }
             guard let size = counter.size, counter.parts.count >= size else {
+                chords[groupID]!.expiresAt = deadline
                 return .waiting(ready: counter.parts.count, size: counter.size)
             }
             chords[groupID] = nil
-            completedChords.insert(groupID)
+            completedChords[groupID] = deadline
             return .completed(counter.parts.sorted { $0.groupIndex < $1.groupIndex })
         }
 
-        mutating func setChordSize(_ size: Int, groupID: String) -> ChordPartOutcome {
-            guard !completedChords.contains(groupID) else { return .alreadyCompleted }
+        mutating func setChordSize(_ size: Int, groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
+            guard completedChords[groupID] == nil else { return .alreadyCompleted }
             chords[groupID, default: ChordCounter()].size = size
-            return completeIfReady(groupID)
+            return completeIfReady(groupID, now: now)
         }
 
-        mutating func record(_ part: ChordPart, groupID: String) -> ChordPartOutcome {
-            guard !completedChords.contains(groupID) else { return .alreadyCompleted }
+        mutating func record(_ part: ChordPart, groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
+            guard completedChords[groupID] == nil else { return .alreadyCompleted }
             let key = PartKey(taskID: part.taskID, groupIndex: part.groupIndex)
             // Mutate the counter in place: copying it out and back copied its
             // set and array on every part, O(n^2) for an n-part chord.
@@ -125,13 +153,15 @@ extension MemoryBackend {
                 return .duplicate(ready: counter.parts.count, size: counter.size)
             }
             chords[groupID]!.parts.append(part)
-            return completeIfReady(groupID)
+            return completeIfReady(groupID, now: now)
         }
 
         /// Replaces the record of the same attempt or inserts it in attempt
         /// order; returns the record it replaced. A replacement keeps its
         /// first-recorded `sequence` unless it moved to another root.
-        static func put(_ record: AttemptRecord, sequence: UInt64, into list: inout [StoredAttempt]) -> AttemptRecord? {
+        static func put(
+            _ record: AttemptRecord, sequence: UInt64, expiresAt: MonotonicInstant?, into list: inout [StoredAttempt]
+        ) -> AttemptRecord? {
             // Searched from the end: the attempt recorded is nearly always the last one.
             var index = list.endIndex
             while index > list.startIndex, list[index - 1].record.attempt >= record.attempt {
@@ -140,10 +170,11 @@ extension MemoryBackend {
                     let old = list[index].record
                     if old.rootID != record.rootID { list[index].sequence = sequence }
                     list[index].record = record
+                    list[index].expiresAt = expiresAt
                     return old
                 }
             }
-            list.insert(StoredAttempt(record: record, sequence: sequence), at: index)
+            list.insert(StoredAttempt(record: record, sequence: sequence, expiresAt: expiresAt), at: index)
             return nil
         }
 

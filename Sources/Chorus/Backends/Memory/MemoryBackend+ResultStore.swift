@@ -15,8 +15,9 @@ extension MemoryBackend: ResultStore {
         var meta = meta
         if meta.state.isReady && meta.dateDone == nil { meta.dateDone = clock.now }
         let key = TaskKey(meta.taskID)
+        let ends = meta.state.isReady || attempt?.state.endsAttempt == true
         return try withResults { state in
-            guard state.store(meta, attempt: attempt, key: key) else { return false }
+            guard state.store(meta, attempt: attempt, key: key, now: ends ? clock.monotonicNow : nil) else { return false }
             if meta.state.isReady {
                 // Only when someone waits for this very task: a broadcast per
                 // result woke a thread waiting for another one at every task.
@@ -55,15 +56,16 @@ extension MemoryBackend: ResultStore {
 
     public func setChordSize(_ size: Int, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome {
         guard size >= 0 else { throw ChorusError(.invalidInput, "chord size must be >= 0, got \(size) for group \(groupID)") }
-        return try withResults { state in state.setChordSize(size, groupID: groupID) }
+        return try withResults { state in state.setChordSize(size, groupID: groupID, now: clock.monotonicNow) }
     }
 
     public func recordChordPart(_ part: ChordPart, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome {
-        try withResults { state in state.record(part, groupID: groupID) }
+        try withResults { state in state.record(part, groupID: groupID, now: clock.monotonicNow) }
     }
 
     public func recordAttempt(_ record: AttemptRecord) throws(ChorusError) {
-        try withResults { state in _ = state.store(nil, attempt: record, key: TaskKey(record.taskID)) }
+        let now = record.state.endsAttempt ? clock.monotonicNow : nil
+        try withResults { state in _ = state.store(nil, attempt: record, key: TaskKey(record.taskID), now: now) }
     }
 
     public func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord] {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A `Broker` and `ResultStore` that lives in process memory: for tests, demos
-/// and single-process runs. Nothing survives a restart and nothing expires.
+/// and single-process runs. Nothing survives a restart; results and history
+/// expire as its `Retention` says.
 ///
 /// Threading: safe from any thread. Broker state and result state each sit
 /// behind their own `NSCondition`, so claiming never contends with storing
@@ -23,9 +24,12 @@ public final class MemoryBackend: @unchecked Sendable {
     let resultCondition = NSCondition()
     @exclusivity(unchecked) var resultState = ResultState()
 
-    public init(clock: any RuntimeClock = SystemClock.shared, scale: TimeScale = .realTime) {
+    /// `retention`: how long results, chord counters and attempt history
+    /// are kept (default: Celery's day for results, a week for attempts).
+    public init(clock: any RuntimeClock = SystemClock.shared, scale: TimeScale = .realTime, retention: Retention = Retention()) {
         self.clock = clock
         self.scale = scale
+        resultState.retention = retention
     }
 
     /// Runs `body` with the broker state locked.

@@ -1,0 +1,95 @@
+import Collections
+
+/// Retention in memory: results and chord counters are dropped
+/// `resultExpires` after they were last written (default 1 day, Celery's
+/// `result_expires`), attempt records `attemptExpires` after they were
+/// recorded (7 days) — the SQLite backend's rules. Without it an embedded
+/// runtime kept about a kilobyte per task for as long as it ran.
+///
+/// Every write appends its deadline to a queue per kind. Deadlines are the
+/// write time plus a constant, so each queue is in deadline order and the
+/// writes themselves pop what fell due from the front, O(1) per write; an
+/// entry superseded by a later write of the same record is skipped. Dropping
+/// happens at the next write after a deadline, so expired data stays
+/// readable until then (as in the SQLite backend until its next purge).
+extension MemoryBackend {
+    /// How long the memory backend keeps what tasks leave behind.
+    public struct Retention: Sendable, Hashable {
+        /// Seconds a result (and a chord counter) is kept after its last write.
+        public private(set) var resultExpires: Double = 86_400
+        /// Seconds an attempt record is kept after it was last recorded.
+        public private(set) var attemptExpires: Double = 7 * 86_400
+
+        /// Celery's defaults: results for 1 day, attempt history for 7.
+        public init() {}
+
+        public init(resultExpires: Double, attemptExpires: Double) throws(ChorusError) {
+            guard resultExpires.isFinite, resultExpires > 0 else {
+                throw ChorusError(.invalidInput, "result expiry must be a positive number of seconds, got \(resultExpires)")
+            }
+            guard attemptExpires.isFinite, attemptExpires > 0 else {
+                throw ChorusError(.invalidInput, "attempt expiry must be a positive number of seconds, got \(attemptExpires)")
+            }
+            self.resultExpires = resultExpires
+            self.attemptExpires = attemptExpires
+        }
+    }
+
+    /// When a stored record falls due, and which one.
+    struct Deadline<Key> {
+        let at: MonotonicInstant
+        let key: Key
+    }
+
+    /// The expiry queues of `ResultState`, one per kind of record.
+    struct ExpiryQueues {
+        var results = Deque<Deadline<TaskKey>>()
+        var attempts = Deque<Deadline<(task: TaskKey, attempt: Int)>>()
+        var chords = Deque<Deadline<String>>()
+    }
+}
+
+extension MemoryBackend.ResultState {
+    /// Drops every record whose deadline is `now` or earlier.
+    mutating func purgeExpired(now: MonotonicInstant) {
+        while let due = expiry.results.first, due.at <= now {
+            expiry.results.removeFirst()
+            guard tasks[due.key]?.metaExpiresAt == due.at else { continue }  // written again since
+            tasks[due.key]!.meta = nil
+            tasks[due.key]!.metaExpiresAt = nil
+            dropIfEmpty(due.key)
+        }
+        while let due = expiry.attempts.first, due.at <= now {
+            expiry.attempts.removeFirst()
+            guard let index = tasks[due.key.task]?.attempts.firstIndex(where: {
+                $0.record.attempt == due.key.attempt && $0.expiresAt == due.at
+            }) else { continue }
+            let record = tasks[due.key.task]!.attempts.remove(at: index).record
+            unindex(record)
+            dropIfEmpty(due.key.task)
+        }
+        while let due = expiry.chords.first, due.at <= now {
+            expiry.chords.removeFirst()
+            if chords[due.key]?.expiresAt == due.at { chords[due.key] = nil }
+            if completedChords[due.key] == due.at { completedChords[due.key] = nil }
+        }
+    }
+
+    /// Forgets a task id once nothing of it is left.
+    private mutating func dropIfEmpty(_ key: TaskKey) {
+        if let entry = tasks[key], entry.meta == nil, entry.attempts.isEmpty { tasks[key] = nil }
+    }
+
+    /// Removes an expired record from its workflow's index. Records expire
+    /// in about the order they were indexed, so it is nearly always first.
+    private mutating func unindex(_ record: AttemptRecord) {
+        guard let root = record.rootID, root != record.taskID else { return }
+        let key = MemoryBackend.AttemptKey(taskID: record.taskID, attempt: record.attempt)
+        if attemptsByRoot[root]?.first == key {
+            attemptsByRoot[root]!.removeFirst()
+        } else if let at = attemptsByRoot[root]?.firstIndex(of: key) {
+            attemptsByRoot[root]!.remove(at: at)
+        }
+        if attemptsByRoot[root]?.isEmpty == true { attemptsByRoot[root] = nil }
+    }
+}
