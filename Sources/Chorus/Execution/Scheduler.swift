@@ -41,17 +41,16 @@ public final class Scheduler: @unchecked Sendable {
     private var running = false
     private var isShutDown = false
     private var threadExited = false
-    private var thread: Thread?
+    private var thread: JoinableThread?
 
     /// Starts the scheduler thread. The thread keeps the scheduler alive until
     /// `shutdown()`, which every owner must call.
     public init(clock: any RuntimeClock = SystemClock.shared, scale: TimeScale = .realTime, name: String = "chorus-scheduler") {
         self.clock = clock
         self.scale = scale
-        let thread = Thread { self.runLoop() }
-        thread.name = name
-        self.thread = thread
-        thread.start()
+        condition.lock()
+        defer { condition.unlock() }
+        thread = JoinableThread(name: name) { self.runLoop() }
     }
 
     /// Schedules `work` at the monotonic `deadline` (not scaled). Returns a
@@ -126,10 +125,14 @@ public final class Scheduler: @unchecked Sendable {
         pending.removeAll()
         heap = Heap()
         condition.broadcast()
-        if Thread.current !== thread {
+        if thread?.isCurrent == false {
             while !threadExited { condition.wait() }
         }
+        // Joined (or, from a scheduled item, left to clean up after itself) once.
+        let exited = thread
+        thread = nil
         condition.unlock()
+        exited?.join()
         return dropped
     }
 

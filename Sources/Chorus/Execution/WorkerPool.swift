@@ -36,6 +36,12 @@ public final class WorkerPool: @unchecked Sendable {
     /// During a `.finish` shutdown, running jobs may still submit follow-up
     /// jobs (a job's callbacks); they run before the executors exit.
     private var finishing = false
+    /// Joined (and emptied) by the first `shutdown`. A `JoinableThread` holds
+    /// no closure once started, so this list keeps no pool alive.
+    private var threads: [JoinableThread] = []
+    /// Jobs blocked in `shutdown` (called from a job): they can submit
+    /// nothing more, so a `.finish` shutdown does not wait for them.
+    private var jobsInShutdown = 0
     /// Marks executor threads: each holds its pool's address in this slot, so
     /// the pool needs no list of `Thread`s (which, holding closures that hold
     /// the pool, would keep a shut-down pool alive forever).
@@ -51,20 +57,15 @@ public final class WorkerPool: @unchecked Sendable {
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "chorus-worker", stackSize: Int = 0) {
         precondition(threadCount > 0, "a WorkerPool needs at least one thread")
         self.threadCount = threadCount
-        var threads: [Thread] = []
         condition.lock()
+        defer { condition.unlock() }
         for index in 0..<threadCount {
-            let thread = Thread {
+            liveThreads += 1
+            threads.append(JoinableThread(name: "\(name)-\(index)", stackSize: stackSize) {
                 pthread_setspecific(Self.executorSlot, Unmanaged.passUnretained(self).toOpaque())
                 self.executorLoop()
-            }
-            thread.name = "\(name)-\(index)"
-            if stackSize > 0 { thread.stackSize = stackSize }
-            threads.append(thread)
-            liveThreads += 1
+            })
         }
-        condition.unlock()
-        for thread in threads { thread.start() }
     }
 
     /// Queues `job`. Returns false (and drops it) once `shutdown` has begun.
@@ -102,12 +103,17 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// Stops accepting new jobs from outside, lets running jobs finish, and
     /// either runs or returns the queued ones; then waits for the executors to
-    /// exit (all but the calling one, when called from a job). Idempotent.
+    /// exit — joined, so none is left running pool code — all but the calling
+    /// one, when called from a job (that one cleans up after itself). Idempotent.
     @discardableResult
     public func shutdown(queued: QueuedJobs = .finish) -> [Job] {
         let own = isExecutorThread ? 1 : 0
         condition.lock()
-        defer { condition.unlock() }
+        var exited: [JoinableThread] = []
+        defer {
+            condition.unlock()
+            for thread in exited { thread.join() }
+        }
         var dropped: [Job] = []
         accepting = false
         if !stopping {
@@ -118,8 +124,12 @@ public final class WorkerPool: @unchecked Sendable {
             dropped = Array(queue)
             queue.removeAll()
         }
+        jobsInShutdown += own
         condition.broadcast()
         while liveThreads > own { condition.wait() }
+        jobsInShutdown -= own
+        exited = threads
+        threads = []
         return dropped
     }
 
@@ -146,7 +156,7 @@ public final class WorkerPool: @unchecked Sendable {
                 continue
             }
             // Exit once stopping and nothing is queued and no running job can add more.
-            if stopping && (!finishing || runningCount == 0) { break }
+            if stopping && (!finishing || runningCount == jobsInShutdown) { break }
             condition.wait()
         }
         liveThreads -= 1

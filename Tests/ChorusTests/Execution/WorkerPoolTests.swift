@@ -93,4 +93,41 @@ import Testing
         #expect(dropped.withLock { $0 } == 5)
         #expect(ran.values == ["running job finished"])
     }
+
+    /// The threads named `prefix…` this process has now (Linux: /proc).
+    static func threads(named prefix: String) -> [String] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { $0.hasPrefix(prefix) }
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/task")))
+    func shutdownReturnsOnlyOnceItsThreadsAndTheSchedulersAreGone() {
+        let tag = "jt\(UInt32.random(in: 0..<1_000_000))"
+        let pool = WorkerPool(threadCount: 3, name: "\(tag)-w")
+        let scheduler = Scheduler(name: "\(tag)-s")
+        let ran = Recorder<Int>()
+        for i in 0..<6 { pool.submit { ran.append(i) } }
+        #expect(pool.waitForIdle(timeout: 10))
+        #expect(Self.threads(named: tag).count == 4)  // named, and running until shutdown
+        pool.shutdown()
+        scheduler.shutdown()
+        // Joined, not merely told to stop: nothing of them is left running.
+        #expect(Self.threads(named: tag).isEmpty)
+        #expect(ran.values.count == 6)
+    }
+
+    @Test func aPoolShutDownFromItsOwnJobStillEndsThatThread() {
+        let pool = WorkerPool(threadCount: 2)
+        let done = DispatchSemaphore(value: 0)
+        pool.submit {
+            // `.finish` from a job waited for that very job, forever; and a thread
+            // cannot join itself: it is detached and cleans up when it exits.
+            pool.shutdown(queued: .finish)
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        pool.shutdown()
+    }
 }
