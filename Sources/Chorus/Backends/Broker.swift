@@ -23,6 +23,11 @@ public protocol Broker: AnyObject, Sendable {
     /// Stores `message` on `queue`, visible now or at `message.headers.eta`.
     func publish(_ message: TaskMessage, to queue: String) throws(ChorusError)
 
+    /// Stores several messages, in order, as `publish` would one by one (the
+    /// members of a group or chord). Default: `publish` each; a broker that
+    /// can store them at once (one lock, one wake-up) does.
+    func publish(_ batch: [(message: TaskMessage, queue: String)]) throws(ChorusError)
+
     /// The next due message from `queues`, or nil if none became due within
     /// `timeout` seconds of the broker's clock (literal, not scaled; 0 = don't wait).
     func claim(from queues: [String], mode: ClaimMode, timeout: Double) throws(ChorusError) -> Delivery?
@@ -75,6 +80,10 @@ public protocol Broker: AnyObject, Sendable {
 }
 
 extension Broker {
+    public func publish(_ batch: [(message: TaskMessage, queue: String)]) throws(ChorusError) {
+        for (message, queue) in batch { try publish(message, to: queue) }
+    }
+
     public func prefetch(from queues: [String], leaseSeconds: Double, limit: Int, timeout: Double) throws(ChorusError) -> [Delivery] {
         guard let delivery = try claim(from: queues, mode: .lease(seconds: leaseSeconds), timeout: timeout) else { return [] }
         return [delivery]

@@ -150,6 +150,22 @@ import Testing
         #expect(try broker.withBroker { $0.inFlight.count } == 3)
     }
 
+    @Test func aBatchIsPublishedInOrderWithItsEtas() throws {
+        let clock = ManualClock()
+        let broker = MemoryBackend(clock: clock)
+        try broker.publish([
+            (message("a1"), "a"), (message("later", eta: clock.now.addingTimeInterval(5)), "a"), (message("b1"), "b"),
+            (message("a2"), "a"),
+        ])
+        let now = try broker.prefetch(from: ["a", "b"], leaseSeconds: 30, limit: 10, timeout: 0)
+        #expect(now.map(\.message.id) == ["a1", "a2", "b1"])
+        clock.advance(by: 5)
+        #expect(try broker.claim(from: ["a"], mode: .removeOnClaim, timeout: 0)?.message.id == "later")
+        try broker.publish([])  // nothing to do, not an error
+        broker.closeBroker()
+        #expect(throws: ChorusError.self) { try broker.publish([(message("late"), "a")]) }
+    }
+
     @Test func closingWakesClaimersAndRefusesPublishes() throws {
         let broker = MemoryBackend()
         let started = DispatchSemaphore(value: 0)

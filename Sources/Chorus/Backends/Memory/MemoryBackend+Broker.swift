@@ -11,6 +11,21 @@ extension MemoryBackend: Broker {
         }
     }
 
+    /// One lock and one wake-up for the lot: a wide group or chord woke the
+    /// idle executors once per member.
+    public func publish(_ batch: [(message: TaskMessage, queue: String)]) throws(ChorusError) {
+        guard !batch.isEmpty else { return }
+        let now = clock.monotonicNow
+        let dues = batch.map { item in item.message.headers.eta.map { scale.deadline(forWallTime: $0, clock: clock) } }
+        try withBroker { state throws(ChorusError) in
+            guard !state.closed else { throw ChorusError(.invalidState, "broker is closed; cannot publish \(batch[0].message.id)") }
+            for (item, due) in zip(batch, dues) {
+                state.enqueue(Queued(message: item.message, queue: item.queue, deliveries: 0, redelivered: false), due: due, now: now)
+            }
+            brokerCondition.broadcast()
+        }
+    }
+
     public func claim(from queues: [String], mode: ClaimMode, timeout: Double) throws(ChorusError) -> Delivery? {
         var leaseSeconds: Double?
         if case .lease(let seconds) = mode { leaseSeconds = seconds }

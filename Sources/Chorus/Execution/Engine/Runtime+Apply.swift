@@ -56,22 +56,37 @@ extension Runtime {
             }
         }
         let now = configuration.clock.now
-        for signature in plan.messages {
-            let (message, queue) = try MessageBuilder.message(for: signature, now: now)
-            if let transaction {
-                // Held until commit; no one can start it before then.
+        if let transaction {
+            // Held until commit; no one can start them before then.
+            for signature in plan.messages {
+                let (message, queue) = try MessageBuilder.message(for: signature, now: now)
                 try transaction.publish(message, to: queue)
-                continue
             }
-            // `sent` is reported just before the broker gets the message: once it
-            // has it, an executor may start (and finish) the task before this
+            return
+        }
+        // Handed to the broker in batches (a wide group's members woke the
+        // idle executors once each); small, so the first members start while
+        // the rest are still being built.
+        var batch: [(message: TaskMessage, queue: String)] = []
+        batch.reserveCapacity(min(plan.messages.count, Self.publishBatch))
+        for (index, signature) in plan.messages.enumerated() {
+            batch.append(try MessageBuilder.message(for: signature, now: now))
+            guard batch.count == Self.publishBatch || index == plan.messages.count - 1 else { continue }
+            // `sent` is reported just before the broker gets the messages: once
+            // it has them, an executor may start (and finish) a task before this
             // thread runs again, and observers must see `sent` first.
-            emit(TaskEvent(
-                kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,
-                parentID: message.headers.parentID, groupID: message.headers.group, time: now))
-            try broker.publish(message, to: queue)
+            for (message, _) in batch {
+                emit(TaskEvent(
+                    kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,
+                    parentID: message.headers.parentID, groupID: message.headers.group, time: now))
+            }
+            if batch.count == 1 { try broker.publish(batch[0].message, to: batch[0].queue) } else { try broker.publish(batch) }
+            batch.removeAll(keepingCapacity: true)
         }
     }
+
+    /// Messages of one plan handed to the broker at once.
+    static let publishBatch = 64
 
     /// Prepares and publishes a follow-up (callback, next chain step, chord
     /// body) on behalf of the task `parentID` of workflow `rootID`.
