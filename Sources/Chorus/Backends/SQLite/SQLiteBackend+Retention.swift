@@ -15,6 +15,15 @@ public struct PurgeReport: Sendable, Hashable {
 /// `attemptExpires` after it was recorded (7 days), and workers silent for
 /// longer than `resultExpires` are forgotten. Messages never expire here: a
 /// queued task is never lost to cleaning (its own `expires` revokes it).
+///
+/// Results and attempts have no index on their expiry (keeping one cost a
+/// page in every task's commit): their row ids are first-written order, so
+/// the sweep walks them oldest first and stops at the first row written
+/// after its horizon — now less this backend's retention — since no row
+/// written later can have expired yet. Rows before it that are still kept
+/// (rewritten since, e.g. a task that ran or retried for long) are passed
+/// over. A row written by a process with a shorter retention than the
+/// sweeping one's is deleted once the sweeper's horizon reaches it.
 extension SQLiteBackend {
     /// Deletes expired rows as of `now` (default: the clock's now) in batches
     /// of `batchSize` rows, each its own short write transaction, so workers
@@ -25,8 +34,8 @@ extension SQLiteBackend {
         let cutoff = Self.micros(date)
         let batch = max(1, batchSize)
         var report = PurgeReport()
-        report.results = try purge("results", "rowid IN (SELECT rowid FROM results WHERE expires_at <= ?1 LIMIT ?2)", cutoff, batch)
-        report.attempts = try purge("attempts", "seq IN (SELECT seq FROM attempts WHERE expires_at <= ?1 LIMIT ?2)", cutoff, batch)
+        report.results = try purgeOldest("results", cutoff, horizon: Self.micros(date.addingTimeInterval(-options.resultExpires)), batch)
+        report.attempts = try purgeOldest("attempts", cutoff, horizon: Self.micros(date.addingTimeInterval(-options.attemptExpires)), batch)
         // Parts go with their chord (ON DELETE CASCADE).
         report.chords = try purge("chords", "rowid IN (SELECT rowid FROM chords WHERE expires_at <= ?1 LIMIT ?2)", cutoff, batch)
         let silentSince = date.addingTimeInterval(-options.resultExpires).timeIntervalSince1970
@@ -34,6 +43,31 @@ extension SQLiteBackend {
             try c.run("DELETE FROM workers WHERE heartbeat_at < ?", [.double(silentSince)])
         }
         return report
+    }
+
+    /// Deletes the expired rows of `table` written up to `horizon`, walking
+    /// them in row-id order, `batch` rows a transaction.
+    private func purgeOldest(_ table: String, _ cutoff: Int64, horizon: Int64, _ batch: Int) throws(ChorusError) -> Int {
+        var total = 0
+        var after = Int64.min
+        while true {
+            let (deleted, last, done) = try write("deleting expired \(table)") { (c: SQLiteConnection) throws(SQLiteError) in
+                let rows = try c.query(
+                    "SELECT rowid, created_at, expires_at FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    [.int(after), .int(Int64(batch))]) { (id: $0.int(0), created: $0.int(1), expires: $0.int(2)) }
+                var deleted = 0
+                var last = after
+                for row in rows {
+                    guard row.created <= horizon else { return (deleted, last, true) }
+                    last = row.id
+                    if row.expires <= cutoff { deleted += try c.run("DELETE FROM \(table) WHERE rowid = ?", [.int(row.id)]) }
+                }
+                return (deleted, last, rows.count < batch)
+            }
+            total += deleted
+            if done { return total }
+            after = last
+        }
     }
 
     private func purge(_ table: String, _ condition: String, _ cutoff: Int64, _ batch: Int) throws(ChorusError) -> Int {
