@@ -16,8 +16,8 @@ public struct PurgeReport: Sendable, Hashable {
 /// longer than `resultExpires` are forgotten. Messages never expire here: a
 /// queued task is never lost to cleaning (its own `expires` revokes it).
 ///
-/// Results and attempts have no index on their expiry (keeping one cost a
-/// page in every task's commit): their row ids are first-written order, so
+/// Results, attempts and chords have no index on their expiry (keeping one
+/// cost a page in every task's commit): their row ids are first-written order, so
 /// the sweep walks them oldest first and stops at the first row written
 /// after its horizon — now less this backend's retention — since no row
 /// written later can have expired yet. Rows before it that are still kept
@@ -37,7 +37,7 @@ extension SQLiteBackend {
         report.results = try purgeOldest("results", cutoff, horizon: Self.micros(date.addingTimeInterval(-options.resultExpires)), batch)
         report.attempts = try purgeOldest("attempts", cutoff, horizon: Self.micros(date.addingTimeInterval(-options.attemptExpires)), batch)
         // Parts go with their chord (ON DELETE CASCADE).
-        report.chords = try purge("chords", "rowid IN (SELECT rowid FROM chords WHERE expires_at <= ?1 LIMIT ?2)", cutoff, batch)
+        report.chords = try purgeOldest("chords", cutoff, horizon: Self.micros(date.addingTimeInterval(-options.resultExpires)), batch)
         let silentSince = date.addingTimeInterval(-options.resultExpires).timeIntervalSince1970
         report.workers = try write("forgetting silent workers") { (c: SQLiteConnection) throws(SQLiteError) in
             try c.run("DELETE FROM workers WHERE heartbeat_at < ?", [.double(silentSince)])
@@ -67,17 +67,6 @@ extension SQLiteBackend {
             total += deleted
             if done { return total }
             after = last
-        }
-    }
-
-    private func purge(_ table: String, _ condition: String, _ cutoff: Int64, _ batch: Int) throws(ChorusError) -> Int {
-        var total = 0
-        while true {
-            let deleted = try write("deleting expired \(table)") { (c: SQLiteConnection) throws(SQLiteError) in
-                try c.run("DELETE FROM \(table) WHERE \(condition)", [.int(cutoff), .int(Int64(batch))])
-            }
-            total += deleted
-            if deleted < batch { return total }
         }
     }
 }

@@ -76,12 +76,25 @@ import Testing
                 """)
         }
 
+        // A chord of three with two parts counted, the later index first.
+        try SQLiteFixtures.rawSQL(dir.database, """
+            INSERT INTO chords (group_id, size, expires_at) VALUES ('g', 3, \(now + day));
+            INSERT INTO chord_parts (group_id, task_id, group_index, state, result) VALUES ('g', 't2', 2, 'SUCCESS', '2');
+            INSERT INTO chord_parts (group_id, task_id, group_index, state, result) VALUES ('g', 't0', 0, 'SUCCESS', '0');
+            """)
+
         let backend = try SQLiteBackend(path: dir.database, clock: clock)
         let raw = try SQLiteFixtures.rawConnection(dir.database)
         #expect(try raw.queryFirst("PRAGMA user_version") { $0.int(0) } == SQLiteBackend.schemaVersion)
         let indexes = try raw.query(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name") { $0.text(0) }
-        #expect(indexes == ["attempts_root", "chords_expiry", "messages_claim"])
+        #expect(indexes == ["attempts_root", "messages_claim"])
+        #expect(try raw.query("SELECT name FROM sqlite_sequence") { $0.text(0) }.isEmpty)
+        // The chord goes on counting where it was.
+        #expect(try backend.recordChordPart(ChordPart(taskID: "t0", groupIndex: 0, state: .success, result: 0), forGroup: "g")
+            == .duplicate(ready: 2, size: 3))
+        let done = try backend.recordChordPart(ChordPart(taskID: "t1", groupIndex: 1, state: .success, result: 1), forGroup: "g")
+        #expect(done.completedParts?.map(\.taskID) == ["t0", "t1", "t2"])
         // The history keeps its order, the root's own attempts included.
         #expect(try backend.attempts(forRoot: "a").map { "\($0.taskID)#\($0.attempt)" } == ["a#1", "b#1", "a#2"])
         clock.advance(by: 1)
@@ -91,7 +104,8 @@ import Testing
         #expect(try backend.purgeExpired(now: start.addingTimeInterval(86_400 - 3_601)).results == 0)
         #expect(try backend.purgeExpired(now: start.addingTimeInterval(86_400 - 3_600)).results == 1)
         #expect(try backend.result(for: "new") != nil)
-        #expect(try backend.purgeExpired(now: start.addingTimeInterval(86_400)).results == 1)
+        let day1 = try backend.purgeExpired(now: start.addingTimeInterval(86_400))
+        #expect(day1.results == 1 && day1.chords == 1)
         #expect(try backend.purgeExpired(now: start.addingTimeInterval(7 * 86_400 - 1)).attempts == 0)
         #expect(try backend.purgeExpired(now: start.addingTimeInterval(7 * 86_400)).attempts == 3)
         #expect(try backend.attempts(forRoot: "a").map(\.taskID) == ["c"])
