@@ -48,22 +48,24 @@ extension SQLiteBackend {
     }
 
     public func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord] {
-        try attempts("\(Self.attemptColumns) WHERE task_id = ? ORDER BY attempt", taskID, doing: "reading the attempts of \(taskID)")
+        try attempts(Self.byTask, taskID, doing: "reading the attempts of \(taskID)")
     }
 
     public func attempts(forRoot rootID: String) throws(ChorusError) -> [AttemptRecord] {
-        // The index's own condition (`root_id IS NOT task_id`) lets SQLite use
-        // it; the root task's attempts come by task id.
-        try attempts("""
-            \(Self.attemptColumns) WHERE root_id = ?1 AND root_id IS NOT task_id
-            UNION ALL \(Self.attemptColumns) WHERE task_id = ?1 AND root_id = ?1
-            ORDER BY seq
-            """, rootID, doing: "reading the attempts of workflow \(rootID)")
+        try attempts(Self.byRoot, rootID, doing: "reading the attempts of workflow \(rootID)")
     }
 
-    private static let attemptColumns = """
+    private static let columns = """
         SELECT task_id, attempt, task_name, root_id, parent_id, group_id, state, started_at, finished_at,
             error_type, error_message, next_countdown, seq FROM attempts
+        """
+    private static let byTask = "\(columns) WHERE task_id = ? ORDER BY attempt"
+    /// The index's own condition (`root_id IS NOT task_id`) lets SQLite use
+    /// it; the root task's attempts come by task id.
+    private static let byRoot = """
+        \(columns) WHERE root_id = ?1 AND root_id IS NOT task_id
+        UNION ALL \(columns) WHERE task_id = ?1 AND root_id = ?1
+        ORDER BY seq
         """
 
     private func attempts(_ sql: String, _ id: String, doing: String) throws(ChorusError) -> [AttemptRecord] {
