@@ -22,7 +22,8 @@ public struct PurgeReport: Sendable, Hashable {
 /// after its horizon — now less this backend's retention — since no row
 /// written later can have expired yet. Rows before it that are still kept
 /// (rewritten since, e.g. a task that ran or retried for long) are passed
-/// over. A row written by a process with a shorter retention than the
+/// over, and not looked at again (`SweepCursors`) until the earliest expiry
+/// among them. A row written by a process with a shorter retention than the
 /// sweeping one's is deleted once the sweeper's horizon reaches it.
 extension SQLiteBackend {
     /// Deletes expired rows as of `now` (default: the clock's now) in batches
@@ -49,24 +50,65 @@ extension SQLiteBackend {
     /// them in row-id order, `batch` rows a transaction.
     private func purgeOldest(_ table: String, _ cutoff: Int64, horizon: Int64, _ batch: Int) throws(ChorusError) -> Int {
         var total = 0
-        var after = Int64.min
+        // Resume after the rows an earlier sweep kept, while none of them can have expired.
+        var start = SweepCursors.Cursor(after: Int64.min, keptUntil: Int64.max)
+        if let saved = sweeps[table], cutoff < saved.keptUntil { start = saved }
+        var cursor = start
         while true {
-            let (deleted, last, done) = try write("deleting expired \(table)") { (c: SQLiteConnection) throws(SQLiteError) in
+            let (deleted, next, atHorizon, atEnd) = try write("deleting expired \(table)") { (c: SQLiteConnection) throws(SQLiteError) in
                 let rows = try c.query(
                     "SELECT rowid, created_at, expires_at FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                    [.int(after), .int(Int64(batch))]) { (id: $0.int(0), created: $0.int(1), expires: $0.int(2)) }
+                    [.int(cursor.after), .int(Int64(batch))]) { (id: $0.int(0), created: $0.int(1), expires: $0.int(2)) }
                 var deleted = 0
-                var last = after
+                var next = cursor
                 for row in rows {
-                    guard row.created <= horizon else { return (deleted, last, true) }
-                    last = row.id
-                    if row.expires <= cutoff { deleted += try c.run("DELETE FROM \(table) WHERE rowid = ?", [.int(row.id)]) }
+                    guard row.created <= horizon else { return (deleted, next, true, false) }
+                    next.after = row.id
+                    if row.expires <= cutoff {
+                        deleted += try c.run("DELETE FROM \(table) WHERE rowid = ?", [.int(row.id)])
+                    } else {
+                        next.keptUntil = min(next.keptUntil, row.expires)
+                    }
                 }
-                return (deleted, last, rows.count < batch)
+                return (deleted, next, false, rows.count < batch)
             }
             total += deleted
-            if done { return total }
-            after = last
+            cursor = next
+            if atHorizon || atEnd {
+                // Only a row still there past the cursor (where the horizon
+                // stopped the walk) keeps new rows' ids past it.
+                sweeps[table] = atHorizon ? cursor : nil
+                return total
+            }
+        }
+    }
+}
+
+/// Where each table's retention sweep may resume: every row up to `after`
+/// that it kept expires at `keptUntil` or later, as far as it saw (a row
+/// written again meanwhile by a process with a shorter retention is found
+/// by the full walk after `keptUntil`). Per backend object, in memory.
+///
+/// `@unchecked Sendable`: `cursors` is only touched under `lock`.
+final class SweepCursors: @unchecked Sendable {
+    struct Cursor {
+        var after: Int64
+        var keptUntil: Int64
+    }
+
+    private let lock = NSLock()
+    private var cursors: [String: Cursor] = [:]
+
+    subscript(table: String) -> Cursor? {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return cursors[table]
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            cursors[table] = newValue
         }
     }
 }

@@ -75,6 +75,34 @@ import Testing
         #expect(try store.attempts(forRoot: "long").isEmpty)
     }
 
+    /// Rows of a process that keeps results longer are passed over (and
+    /// not walked again) while the sweeping one's own expire around them;
+    /// they go once their own expiry comes.
+    @Test func rowsKeptLongerByAnotherProcessExpireOnTheirOwnTime() throws {
+        let clock = ManualClock()
+        let keeper = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 600))
+        let sweeper = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 60))
+        try keeper.store(ResultMeta(taskID: "kept", state: .success, result: 1))
+        clock.advance(by: 1)
+        try sweeper.store(ResultMeta(taskID: "s1", state: .success, result: 1))
+        clock.advance(by: 1)
+        try sweeper.store(ResultMeta(taskID: "s2", state: .success, result: 1))
+        clock.advance(by: 70)
+        try sweeper.store(ResultMeta(taskID: "s3", state: .success, result: 1))
+        #expect(try sweeper.purgeExpired(batchSize: 1).results == 2)  // s1, s2; the walk stops at s3
+        clock.advance(by: 70)
+        try keeper.store(ResultMeta(taskID: "kept2", state: .success, result: 1))
+        #expect(try sweeper.purgeExpired(batchSize: 1).results == 1)  // s3, resuming after s2
+        #expect(try sweeper.result(for: "kept") != nil)
+        // Everything gone: row ids may start over, and new rows still expire.
+        clock.advance(by: 600)
+        #expect(try sweeper.purgeExpired(batchSize: 1).results == 2)
+        try sweeper.store(ResultMeta(taskID: "s4", state: .success, result: 1))
+        clock.advance(by: 60)
+        #expect(try sweeper.purgeExpired().results == 1)
+        #expect(try sweeper.result(for: "s4") == nil)
+    }
+
     @Test func inspectCountsQueuesAndShowsStaleWorkers() throws {
         let clock = ManualClock()
         let backend = try SQLiteBackend(path: dir.database, clock: clock)
