@@ -6,27 +6,29 @@
 extension SQLiteBackend {
     public func setChordSize(_ size: Int, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome {
         guard size >= 0 else { throw ChorusError(.invalidInput, "chord size must be >= 0, got \(size) for group \(groupID)") }
-        let expires = Self.micros(clock.now.addingTimeInterval(options.resultExpires))
+        let now = clock.now
+        let expires = Self.micros(now.addingTimeInterval(options.resultExpires))
         let path = self.path
         return try write("setting the size of chord \(groupID)") { (c: SQLiteConnection) throws(SQLiteError) in
             if try Self.isCompleted(c, groupID) { return .alreadyCompleted }
             try c.run("""
-                INSERT INTO chords (group_id, size, expires_at) VALUES (?, ?, ?)
+                INSERT INTO chords (group_id, size, expires_at, created_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (group_id) DO UPDATE SET size = excluded.size, expires_at = excluded.expires_at
-                """, [.text(groupID), .int(Int64(size)), .int(expires)])
+                """, [.text(groupID), .int(Int64(size)), .int(expires), .int(Self.micros(now))])
             return try Self.completeIfReady(c, groupID, path: path)
         }
     }
 
     public func recordChordPart(_ part: ChordPart, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome {
-        let expires = Self.micros(clock.now.addingTimeInterval(options.resultExpires))
+        let now = clock.now
+        let expires = Self.micros(now.addingTimeInterval(options.resultExpires))
         let path = self.path
         return try write("counting part \(part.taskID) of chord \(groupID)") { (c: SQLiteConnection) throws(SQLiteError) in
             if try Self.isCompleted(c, groupID) { return .alreadyCompleted }
             try c.run("""
-                INSERT INTO chords (group_id, expires_at) VALUES (?, ?)
+                INSERT INTO chords (group_id, expires_at, created_at) VALUES (?, ?, ?)
                 ON CONFLICT (group_id) DO UPDATE SET expires_at = excluded.expires_at
-                """, [.text(groupID), .int(expires)])
+                """, [.text(groupID), .int(expires), .int(Self.micros(now))])
             let inserted = try c.run("""
                 INSERT OR IGNORE INTO chord_parts (group_id, task_id, group_index, state, result) VALUES (?, ?, ?, ?, ?)
                 """, [.text(groupID), .text(part.taskID), .int(Int64(part.groupIndex)), .text(part.state.rawValue), .text(part.result.serialized())])

@@ -18,11 +18,13 @@ extension SQLiteBackend: ResultStore {
             .optionalText(meta.worker), .optionalText(meta.queue), .int(Self.micros(now)),
             .int(Self.micros(now.addingTimeInterval(options.resultExpires))),
         ]
+        // `created_at` (?16, the first write's `updated_at`) is never updated:
+        // no index entry moves when a task's state changes (see `purgeExpired`).
         return try write("storing the \(meta.state.rawValue) result of \(meta.taskID)", atomic: false) { (c: SQLiteConnection) throws(SQLiteError) in
             let stored = try c.run("""
                 INSERT INTO results (task_id, state, result, error_type, error_message, error_module, traceback, children,
-                    date_done, retries, group_id, parent_id, name, worker, queue, updated_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    date_done, retries, group_id, parent_id, name, worker, queue, updated_at, expires_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?16)
                 ON CONFLICT (task_id) DO UPDATE SET state = excluded.state, result = excluded.result,
                     error_type = excluded.error_type, error_message = excluded.error_message,
                     error_module = excluded.error_module, traceback = excluded.traceback, children = excluded.children,

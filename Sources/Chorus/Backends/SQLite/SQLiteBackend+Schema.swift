@@ -135,6 +135,43 @@ extension SQLiteBackend {
         CREATE INDEX attempts_root ON attempts(root_id, seq);
         CREATE INDEX attempts_expiry ON attempts(expires_at);
         """,
+        // 3: the commit of a task's bookkeeping wrote a page of indexes it
+        // can do without: `results_expiry`, `attempts_expiry` and
+        // `chords_expiry` (their entries moved at every state change or
+        // counted part) and `attempts_root`, though a lone task is its own
+        // root. Row ids are first-written order, so the retention sweep walks
+        // the rows oldest first by row id and stops at the first written after
+        // its horizon (`created_at`); the root index holds only the attempts of
+        // tasks that are not their workflow's root. Rows written before have
+        // no `created_at`: it is taken as their expiry less the default
+        // retention (at least their last write). A chord's parts are unique by
+        // (group, index, task) in that order, so parts counted in about index
+        // order add to one page, and `seq` stops counting in `sqlite_sequence`.
+        """
+        ALTER TABLE results ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;  -- first written; row ids follow it
+        UPDATE results SET created_at = max(0, expires_at - 86400000000);
+        DROP INDEX results_expiry;
+        ALTER TABLE attempts ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;  -- first recorded; seq follows it
+        UPDATE attempts SET created_at = max(0, expires_at - 604800000000);
+        DROP INDEX attempts_expiry;
+        DROP INDEX attempts_root;
+        CREATE INDEX attempts_root ON attempts(root_id, seq) WHERE root_id IS NOT task_id;
+        ALTER TABLE chords ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;  -- first written; row ids follow it
+        UPDATE chords SET created_at = max(0, expires_at - 86400000000);
+        DROP INDEX chords_expiry;
+        CREATE TABLE chord_parts_v3 (
+            seq INTEGER PRIMARY KEY,               -- order among parts of the same index
+            group_id TEXT NOT NULL REFERENCES chords(group_id) ON DELETE CASCADE,
+            task_id TEXT NOT NULL,
+            group_index INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            result TEXT NOT NULL,
+            UNIQUE (group_id, group_index, task_id)
+        );
+        INSERT INTO chord_parts_v3 SELECT seq, group_id, task_id, group_index, state, result FROM chord_parts;
+        DROP TABLE chord_parts;
+        ALTER TABLE chord_parts_v3 RENAME TO chord_parts;
+        """,
     ]
 
     /// The schema version this build writes.

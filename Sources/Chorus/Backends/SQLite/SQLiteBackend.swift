@@ -47,6 +47,7 @@ public final class SQLiteBackend: Sendable {
     let signal: CommitSignal?
     let checkpointer: Checkpointer
     let tags = DeliveryTags()
+    let sweeps = SweepCursors()
 
     /// Tunables; the defaults suit production.
     public struct Options: Sendable {

@@ -47,4 +47,67 @@ import Testing
         try backend.recordAttempt(AttemptRecord(taskID: "c", taskName: "proj.add", rootID: "r", attempt: 1, state: .started))
         #expect(try backend.attempts(forRoot: "r").map(\.taskID) == ["a", "b", "c"])
     }
+
+    /// Schema version 2, as Chorus wrote it before the expiry indexes went.
+    func makeVersion2() throws {
+        try SQLiteFixtures.rawSQL(dir.database, "PRAGMA journal_mode = WAL;")
+        try SQLiteFixtures.rawSQL(dir.database, SQLiteBackend.migrations[0])
+        try SQLiteFixtures.rawSQL(dir.database, SQLiteBackend.migrations[1])
+        try SQLiteFixtures.rawSQL(dir.database, "PRAGMA user_version = 2; PRAGMA application_id = \(SQLiteBackend.applicationID);")
+    }
+
+    @Test func version2HistoryAndRetentionSurvive() throws {
+        try makeVersion2()
+        let clock = ManualClock()
+        let day: Int64 = 86_400_000_000
+        let start = clock.now
+        let now = SQLiteBackend.micros(start)
+        // Results last written an hour ago and now; attempts of a workflow whose root is "a".
+        for (id, written) in [("old", now - day / 24), ("new", now)] {
+            try SQLiteFixtures.rawSQL(dir.database, """
+                INSERT INTO results (task_id, state, result, children, retries, updated_at, expires_at)
+                VALUES ('\(id)', 'SUCCESS', '1', '[]', 0, \(written), \(written + day));
+                """)
+        }
+        for (id, attempt) in [("a", 1), ("b", 1), ("a", 2)] {
+            try SQLiteFixtures.rawSQL(dir.database, """
+                INSERT INTO attempts (task_id, attempt, task_name, root_id, state, expires_at)
+                VALUES ('\(id)', \(attempt), 'proj.add', 'a', 'SUCCESS', \(now + 7 * day));
+                """)
+        }
+
+        // A chord of three with two parts counted, the later index first.
+        try SQLiteFixtures.rawSQL(dir.database, """
+            INSERT INTO chords (group_id, size, expires_at) VALUES ('g', 3, \(now + day));
+            INSERT INTO chord_parts (group_id, task_id, group_index, state, result) VALUES ('g', 't2', 2, 'SUCCESS', '2');
+            INSERT INTO chord_parts (group_id, task_id, group_index, state, result) VALUES ('g', 't0', 0, 'SUCCESS', '0');
+            """)
+
+        let backend = try SQLiteBackend(path: dir.database, clock: clock)
+        let raw = try SQLiteFixtures.rawConnection(dir.database)
+        #expect(try raw.queryFirst("PRAGMA user_version") { $0.int(0) } == SQLiteBackend.schemaVersion)
+        let indexes = try raw.query(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name") { $0.text(0) }
+        #expect(indexes == ["attempts_root", "messages_claim"])
+        #expect(try raw.query("SELECT name FROM sqlite_sequence") { $0.text(0) }.isEmpty)
+        // The chord goes on counting where it was.
+        #expect(try backend.recordChordPart(ChordPart(taskID: "t0", groupIndex: 0, state: .success, result: 0), forGroup: "g")
+            == .duplicate(ready: 2, size: 3))
+        let done = try backend.recordChordPart(ChordPart(taskID: "t1", groupIndex: 1, state: .success, result: 1), forGroup: "g")
+        #expect(done.completedParts?.map(\.taskID) == ["t0", "t1", "t2"])
+        // The history keeps its order, the root's own attempts included.
+        #expect(try backend.attempts(forRoot: "a").map { "\($0.taskID)#\($0.attempt)" } == ["a#1", "b#1", "a#2"])
+        clock.advance(by: 1)
+        try backend.recordAttempt(AttemptRecord(taskID: "c", taskName: "proj.add", rootID: "a", attempt: 1, state: .started))
+        #expect(try backend.attempts(forRoot: "a").map(\.taskID) == ["a", "b", "a", "c"])
+        // Old rows expire when they did before.
+        #expect(try backend.purgeExpired(now: start.addingTimeInterval(86_400 - 3_601)).results == 0)
+        #expect(try backend.purgeExpired(now: start.addingTimeInterval(86_400 - 3_600)).results == 1)
+        #expect(try backend.result(for: "new") != nil)
+        let day1 = try backend.purgeExpired(now: start.addingTimeInterval(86_400))
+        #expect(day1.results == 1 && day1.chords == 1)
+        #expect(try backend.purgeExpired(now: start.addingTimeInterval(7 * 86_400 - 1)).attempts == 0)
+        #expect(try backend.purgeExpired(now: start.addingTimeInterval(7 * 86_400)).attempts == 3)
+        #expect(try backend.attempts(forRoot: "a").map(\.taskID) == ["c"])
+    }
 }

@@ -81,4 +81,28 @@ import Testing
         #expect(try store.attempts(forRoot: "root").map(\.taskID) == ["a", "a"])
         #expect(try store.attempts(forTask: "nothing") == [])
     }
+
+    /// The root task's own attempts are not in the root index (a lone task
+    /// adds nothing to it), yet list with its workflow's in recorded order.
+    @Test func theRootTaskListsWithItsWorkflowInRecordedOrder() throws {
+        let store = try SQLiteBackend(path: dir.database, clock: ManualClock())
+        func record(_ id: String, _ attempt: Int, _ state: TaskState, root: String = "r") -> AttemptRecord {
+            AttemptRecord(taskID: id, taskName: "proj.step", rootID: root, attempt: attempt, state: state)
+        }
+        try store.recordAttempt(record("r", 1, .started))
+        try store.recordAttempt(record("c1", 1, .started))
+        try store.recordAttempt(record("r", 1, .retry))  // replaces, keeps its place
+        try store.recordAttempt(record("c1", 1, .success))
+        try store.recordAttempt(record("r", 2, .success))
+        try store.recordAttempt(record("c2", 1, .success))
+        try store.recordAttempt(record("lone", 1, .success, root: "lone"))
+        #expect(try store.attempts(forRoot: "r").map { "\($0.taskID)#\($0.attempt):\($0.state)" }
+            == ["r#1:RETRY", "c1#1:SUCCESS", "r#2:SUCCESS", "c2#1:SUCCESS"])
+        #expect(try store.attempts(forRoot: "lone").map(\.taskID) == ["lone"])
+        #expect(try store.attempts(forRoot: "c1") == [])
+        // A root attempt that moves to another workflow goes last there, and leaves its own.
+        try store.recordAttempt(record("r", 2, .success, root: "lone"))
+        #expect(try store.attempts(forRoot: "lone").map(\.taskID) == ["lone", "r"])
+        #expect(try store.attempts(forRoot: "r").map(\.taskID) == ["r", "c1", "c2"])
+    }
 }

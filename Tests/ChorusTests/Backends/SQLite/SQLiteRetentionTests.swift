@@ -45,6 +45,64 @@ import Testing
         #expect(try store.purgeExpired(now: clock.now.addingTimeInterval(10)).results == 1)
     }
 
+    /// The sweep walks rows oldest first: one kept because it was rewritten
+    /// later does not keep the expired ones after it, in batches or not.
+    @Test func aRewrittenResultIsKeptWhileLaterOnesExpire() throws {
+        let clock = ManualClock()
+        let store = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 60, attemptExpires: 60))
+        try store.store(ResultMeta(taskID: "long", state: .started))
+        try store.recordAttempt(AttemptRecord(taskID: "long", taskName: "t", rootID: "long", attempt: 1, state: .started))
+        for i in 0..<5 {
+            clock.advance(by: 1)
+            try store.store(ResultMeta(taskID: "r\(i)", state: .success, result: 1))
+            try store.recordAttempt(AttemptRecord(taskID: "r\(i)", taskName: "t", rootID: "long", attempt: 1, state: .success))
+        }
+        clock.advance(by: 40)  // 45 s after the first write
+        try store.store(ResultMeta(taskID: "long", state: .success, result: 2))
+        try store.recordAttempt(AttemptRecord(taskID: "long", taskName: "t", rootID: "long", attempt: 1, state: .success))
+        clock.advance(by: 18)  // r0..r2 expired, r3 and r4 not yet
+        let first = try store.purgeExpired(batchSize: 2)
+        #expect(first.results == 3 && first.attempts == 3)
+        #expect(try store.result(for: "long")?.result == 2)
+        #expect(try store.result(for: "r3") != nil)
+        #expect(try store.attempts(forRoot: "long").map(\.taskID) == ["long", "r3", "r4"])
+        clock.advance(by: 2)
+        #expect(try store.purgeExpired(batchSize: 2).results == 2)
+        clock.advance(by: 45)  // more than 60 s after "long" was rewritten
+        let last = try store.purgeExpired()
+        #expect(last.results == 1 && last.attempts == 1)
+        #expect(try store.result(for: "long") == nil)
+        #expect(try store.attempts(forRoot: "long").isEmpty)
+    }
+
+    /// Rows of a process that keeps results longer are passed over (and
+    /// not walked again) while the sweeping one's own expire around them;
+    /// they go once their own expiry comes.
+    @Test func rowsKeptLongerByAnotherProcessExpireOnTheirOwnTime() throws {
+        let clock = ManualClock()
+        let keeper = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 600))
+        let sweeper = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 60))
+        try keeper.store(ResultMeta(taskID: "kept", state: .success, result: 1))
+        clock.advance(by: 1)
+        try sweeper.store(ResultMeta(taskID: "s1", state: .success, result: 1))
+        clock.advance(by: 1)
+        try sweeper.store(ResultMeta(taskID: "s2", state: .success, result: 1))
+        clock.advance(by: 70)
+        try sweeper.store(ResultMeta(taskID: "s3", state: .success, result: 1))
+        #expect(try sweeper.purgeExpired(batchSize: 1).results == 2)  // s1, s2; the walk stops at s3
+        clock.advance(by: 70)
+        try keeper.store(ResultMeta(taskID: "kept2", state: .success, result: 1))
+        #expect(try sweeper.purgeExpired(batchSize: 1).results == 1)  // s3, resuming after s2
+        #expect(try sweeper.result(for: "kept") != nil)
+        // Everything gone: row ids may start over, and new rows still expire.
+        clock.advance(by: 600)
+        #expect(try sweeper.purgeExpired(batchSize: 1).results == 2)
+        try sweeper.store(ResultMeta(taskID: "s4", state: .success, result: 1))
+        clock.advance(by: 60)
+        #expect(try sweeper.purgeExpired().results == 1)
+        #expect(try sweeper.result(for: "s4") == nil)
+    }
+
     @Test func inspectCountsQueuesAndShowsStaleWorkers() throws {
         let clock = ManualClock()
         let backend = try SQLiteBackend(path: dir.database, clock: clock)
