@@ -24,6 +24,23 @@ extension SQLiteBackend: Broker {
         }
     }
 
+    /// One transaction for the lot: all of a group's or chord's members are
+    /// queued, or none (a write per member cost a commit each).
+    public func publish(_ batch: [(message: TaskMessage, queue: String)]) throws(ChorusError) {
+        guard !batch.isEmpty else { return }
+        let now = Self.micros(clock.now)
+        var rows: [[SQLValue]] = []
+        rows.reserveCapacity(batch.count)
+        for (message, queue) in batch {
+            rows.append(try Self.messageRow(message, queue: queue, due: dueMicros(forEta: message.headers.eta), now: now))
+        }
+        try write("publishing \(batch.count) messages (\(batch[0].message.taskName) \(batch[0].message.id) first)") {
+            (c: SQLiteConnection) throws(SQLiteError) in
+            for row in rows { try c.run(Self.insertMessage, row) }
+            c.commitWords.messages = true
+        }
+    }
+
     static let insertMessage = """
         INSERT INTO messages (queue, task_id, task_name, headers, body, visible_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)
         """

@@ -29,6 +29,17 @@ import Testing
         #expect(try broker.claim(from: ["a", "b"], mode: .removeOnClaim, timeout: 0) == nil)
     }
 
+    @Test func aBatchIsQueuedInOrderAndAllOrNothing() throws {
+        let broker = try open()
+        try broker.publish([(SQLiteFixtures.message("a1"), "a"), (SQLiteFixtures.message("b1"), "b"), (SQLiteFixtures.message("a2"), "a")])
+        #expect(throws: ChorusError.self) {
+            try broker.publish([(SQLiteFixtures.message("a3"), "a"), (SQLiteFixtures.message("bad"), "")])
+        }
+        try broker.publish([])
+        let ids = try (0..<4).map { _ in try broker.claim(from: ["a", "b"], mode: .removeOnClaim, timeout: 0)?.message.id }
+        #expect(ids == ["a1", "a2", "b1", nil])  // nothing of the refused batch
+    }
+
     @Test func messagesSurviveReopening() throws {
         do {
             let broker = try open()
