@@ -51,7 +51,7 @@ import Testing
         let worker = try cluster.startWorker()
         #expect(try cluster.eventually { try backend.get(namespace: "durable", key: "attempt:retried:1") != nil })
         worker.signal(SIGTERM)
-        #expect(worker.wait(timeout: 30) == 0)
+        #expect(worker.wait(timeout: 30) == 0, "the worker did not exit after SIGTERM: \(worker.stderr)")
         #expect(try cluster.runs(backend)["later"] == nil)
         _ = try cluster.startWorker()
         #expect(try cluster.eventually(timeout: 30) { try cluster.runs(backend)["later"] == 1 && cluster.runs(backend)["retried"] == 1 })
@@ -87,7 +87,7 @@ import Testing
         let worker = try cluster.startWorker(concurrency: 1)
         #expect(try cluster.eventually { try cluster.runs(backend, prefix: "started:").count == 1 })
         worker.signal(SIGTERM)
-        #expect(worker.wait(timeout: 30) == 0)
+        #expect(worker.wait(timeout: 30) == 0, "the worker did not exit after SIGTERM: \(worker.stderr)")
         #expect(worker.stderr.contains("warm shutdown"))
         // The running task finished; the four others are still queued, none lost.
         #expect(try cluster.runs(backend).count == 1)
