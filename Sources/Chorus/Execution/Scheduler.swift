@@ -168,10 +168,9 @@ public final class Scheduler: @unchecked Sendable {
             condition.lock()
             running = false
         }
+        // `thread` stays for `shutdown` to join: a `JoinableThread` holds no
+        // closure once started, so it keeps no scheduler alive.
         threadExited = true
-        // The thread's closure holds the scheduler; dropping the thread breaks
-        // that cycle so a shut-down scheduler is freed.
-        thread = nil
         condition.broadcast()
         condition.unlock()
     }

@@ -110,7 +110,10 @@ import Testing
         let ran = Recorder<Int>()
         for i in 0..<6 { pool.submit { ran.append(i) } }
         #expect(pool.waitForIdle(timeout: 10))
-        #expect(Self.threads(named: tag).count == 4)  // named, and running until shutdown
+        // Named, and running until shutdown (a thread names itself once it runs).
+        let deadline = Date().addingTimeInterval(10)
+        while Self.threads(named: tag).count < 4 && Date() < deadline { usleep(10_000) }
+        #expect(Self.threads(named: tag).count == 4)
         pool.shutdown()
         scheduler.shutdown()
         // Joined, not merely told to stop: nothing of them is left running.
