@@ -64,14 +64,17 @@ extension Runtime {
             }
             return
         }
-        // Handed to the broker in batches (a wide group's members woke the
-        // idle executors once each); small, so the first members start while
-        // the rest are still being built.
-        var batch: [(message: TaskMessage, queue: String)] = []
-        batch.reserveCapacity(min(plan.messages.count, Self.publishBatch))
-        for (index, signature) in plan.messages.enumerated() {
-            batch.append(try MessageBuilder.message(for: signature, now: now))
-            guard batch.count == Self.publishBatch || index == plan.messages.count - 1 else { continue }
+        // Every message is built before any is published: one that cannot be
+        // built (a bad eta) leaves nothing half-published. They go to the
+        // broker in batches (one by one, a wide group's members woke the idle
+        // executors once each), small enough that the first ones start early.
+        var built: [(message: TaskMessage, queue: String)] = []
+        built.reserveCapacity(plan.messages.count)
+        for signature in plan.messages { built.append(try MessageBuilder.message(for: signature, now: now)) }
+        var start = 0
+        while start < built.count {
+            let batch = built[start..<min(start + Self.publishBatch, built.count)]
+            start = batch.endIndex
             // `sent` is reported just before the broker gets the messages: once
             // it has them, an executor may start (and finish) a task before this
             // thread runs again, and observers must see `sent` first.
@@ -80,8 +83,7 @@ extension Runtime {
                     kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,
                     parentID: message.headers.parentID, groupID: message.headers.group, time: now))
             }
-            if batch.count == 1 { try broker.publish(batch[0].message, to: batch[0].queue) } else { try broker.publish(batch) }
-            batch.removeAll(keepingCapacity: true)
+            if batch.count == 1 { try broker.publish(batch[batch.startIndex].message, to: batch[batch.startIndex].queue) } else { try broker.publish(Array(batch)) }
         }
     }
 
