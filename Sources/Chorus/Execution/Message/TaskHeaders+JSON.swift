@@ -65,9 +65,12 @@ extension TaskHeaders {
         stampedHeaders = try reader.stringArray("stamped_headers")
         stamps = try reader.object("stamps") ?? [:]
         attempt = try reader.int(Self.attemptKey)
-        let known = Set(Self.celeryKeys + [Self.attemptKey])
-        extra = o.filter { !known.contains($0.key) }
+        extra = o.filter { !Self.knownKeys.contains($0.key) }
     }
+
+    /// The keys read above; any other key is kept in `extra`. Built once:
+    /// building it per message was a share of every durable claim.
+    private static let knownKeys = Set(celeryKeys + [attemptKey])
 
     static func invalid(_ message: String) -> ChorusError { ChorusError(.invalidInput, "task message: \(message)") }
 }
