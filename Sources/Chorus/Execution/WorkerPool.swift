@@ -51,11 +51,18 @@ public final class WorkerPool: @unchecked Sendable {
         return key
     }()
 
+    /// The smallest explicit stack accepted: less than this cannot hold the
+    /// runtime's own frames around a plugin call.
+    public static let minimumStackSize = 256 * 1024
+
     /// Starts `threadCount` executors (default: the active processor count).
     /// `stackSize` (bytes) matters for plugins with deep C stacks; 0 = platform default.
     /// The executors keep the pool alive until `shutdown()`, which every owner must call.
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "chorus-worker", stackSize: Int = 0) {
         precondition(threadCount > 0, "a WorkerPool needs at least one thread")
+        precondition(
+            stackSize == 0 || stackSize >= Self.minimumStackSize,
+            "a WorkerPool stack must be 0 (the platform default) or at least \(Self.minimumStackSize) bytes, got \(stackSize)")
         self.threadCount = threadCount
         condition.lock()
         defer { condition.unlock() }

@@ -30,7 +30,11 @@ final class JoinableThread: @unchecked Sendable {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
-        if stackSize > 0 { pthread_attr_setstacksize(&attributes, stackSize) }
+        if stackSize > 0 {
+            // pthreads would ignore a size it refuses and use the default.
+            let status = pthread_attr_setstacksize(&attributes, stackSize)
+            precondition(status == 0, "cannot give thread \(name) a stack of \(stackSize) bytes (error \(status)); use 0 for the default or a larger size")
+        }
         let start = Unmanaged.passRetained(Start(name: name, body: body)).toOpaque()
         let status = pthread_create(&handle, &attributes, JoinableThread.entry, start)
         precondition(status == 0, "cannot start thread \(name): pthread_create failed with error \(status) (thread or memory limit reached)")

@@ -133,4 +133,15 @@ import Testing
         #expect(done.wait(timeout: .now() + 10) == .success)
         pool.shutdown()
     }
+
+    @Test func aStackTooSmallIsRefusedNotSilentlyReplaced() async {
+        await #expect(processExitsWith: .failure) {
+            _ = WorkerPool(threadCount: 1, stackSize: 4_096)
+        }
+        let pool = WorkerPool(threadCount: 1, stackSize: WorkerPool.minimumStackSize)
+        let ran = Recorder<Int>()
+        pool.submit { ran.append(1) }
+        pool.shutdown()
+        #expect(ran.values == [1])
+    }
 }
