@@ -14,9 +14,9 @@ enum EngineBenchmarks {
         let concurrency = ProcessInfo.processInfo.activeProcessorCount
         var results: [Measurement] = []
         let tasks = 100_000 / scale
-        results.append(try Measurement.run("\(tasks) no-op tasks", unit: "tasks/s", runs: runs, scale: 1, count: 1) {
-            let rt = try runtime(registry, concurrency: concurrency)
-            defer { rt.shutdown() }
+        results.append(try Measurement.run("\(tasks) no-op tasks", unit: "tasks/s", runs: runs, scale: 1, count: 1, setUp: {
+            try runtime(registry, concurrency: concurrency)
+        }) { rt in
             var handles: [AsyncResult] = []
             handles.reserveCapacity(tasks)
             for _ in 0..<tasks { handles.append(try rt.apply(.task(Signature("noop")))) }
@@ -41,17 +41,17 @@ enum EngineBenchmarks {
 
         let width = 10_000 / scale
         let group = Canvas.group(Group((0..<width).map { _ in .task(Signature("noop")) }))
-        results.append(try Measurement.run("group of \(width)", unit: "ms", runs: runs, scale: 1000, count: 1) {
-            let rt = try runtime(registry, concurrency: concurrency)
-            defer { rt.shutdown() }
+        results.append(try Measurement.run("group of \(width)", unit: "ms", runs: runs, scale: 1000, count: 1, setUp: {
+            try runtime(registry, concurrency: concurrency)
+        }) { rt in
             _ = try rt.apply(group).wait(timeout: 600)
         })
 
         let chord = Canvas.chord(Chord((0..<width).map { i in .task(Signature("identity", args: [.int(Int64(i))])) }, body: .task(Signature("tsum"))))
         var chordMS = Measurement(name: "", unit: "", samples: [])
-        chordMS = try Measurement.run("chord of \(width) (until the body's result)", unit: "ms", runs: runs, scale: 1000, count: 1) {
-            let rt = try runtime(registry, concurrency: concurrency)
-            defer { rt.shutdown() }
+        chordMS = try Measurement.run("chord of \(width) (until the body's result)", unit: "ms", runs: runs, scale: 1000, count: 1, setUp: {
+            try runtime(registry, concurrency: concurrency)
+        }) { rt in
             let sum = try rt.apply(chord).wait(timeout: 600)
             precondition(sum == .int(Int64(width * (width - 1) / 2)), "chord sum was \(sum)")
         }
@@ -60,9 +60,9 @@ enum EngineBenchmarks {
 
         let length = 1_000 / scale
         let chain = Canvas.chain(Chain([.task(Signature("add", args: [0, 0]))] + (1..<length).map { _ in .task(Signature("add", args: [1])) }))
-        results.append(try Measurement.run("chain of \(length)", unit: "ms", runs: runs, scale: 1000, count: 1) {
-            let rt = try runtime(registry, concurrency: concurrency)
-            defer { rt.shutdown() }
+        results.append(try Measurement.run("chain of \(length)", unit: "ms", runs: runs, scale: 1000, count: 1, setUp: {
+            try runtime(registry, concurrency: concurrency)
+        }) { rt in
             let last = try rt.apply(chain).wait(timeout: 600)
             precondition(last == .int(Int64(length - 1)), "chain ended with \(last)")
         })

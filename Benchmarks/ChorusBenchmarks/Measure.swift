@@ -1,4 +1,5 @@
 import Foundation
+import Chorus
 
 /// Runs a workload several times and keeps the median with its min–max, the
 /// way every figure in BENCHMARKS.md is reported.
@@ -20,6 +21,26 @@ struct Measurement {
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            samples.append(seconds * scale / Double(count))
+        }
+        return Measurement(name: name, unit: unit, samples: samples)
+    }
+
+    /// Times `body` on a fresh started runtime from `setUp`, `runs` times: the
+    /// clock runs from the first publish to the last result, so starting the
+    /// executors and tearing the runtime down (freeing every stored result at
+    /// once, on the timing thread) are not counted as task throughput.
+    static func run(
+        _ name: String, unit: String, runs: Int, scale: Double, count: Int, setUp: () throws -> Runtime,
+        _ body: (Runtime) throws -> Void
+    ) throws -> Measurement {
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            let runtime = try setUp()
+            defer { runtime.shutdown() }
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body(runtime)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             samples.append(seconds * scale / Double(count))
         }
