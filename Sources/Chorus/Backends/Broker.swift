@@ -112,8 +112,21 @@ public enum ClaimMode: Sendable, Hashable {
 
 /// One handed-out message and what the broker needs to settle it.
 public struct Delivery: Sendable, Hashable {
-    /// Identifies this delivery (a uuid); a redelivery gets a new tag.
-    public let tag: String
+    /// Identifies this delivery; a redelivery gets a new tag.
+    public var tag: String {
+        switch key {
+        case .text(let text): text
+        case .number(let number): "d\(number)"
+        }
+    }
+    /// The tag as the broker made it: a number costs no string formatting
+    /// and hashing on every claim and ack (the memory broker's hot path).
+    let key: Key
+
+    enum Key: Sendable, Hashable {
+        case text(String)
+        case number(UInt64)
+    }
     public let message: TaskMessage
     /// The queue it was claimed from; requeues go back there.
     public let queue: String
@@ -128,7 +141,13 @@ public struct Delivery: Sendable, Hashable {
         tag: String, message: TaskMessage, queue: String, deliveryCount: Int, redelivered: Bool,
         leaseDeadline: MonotonicInstant?
     ) {
-        self.tag = tag
+        self.init(key: .text(tag), message: message, queue: queue, deliveryCount: deliveryCount, redelivered: redelivered, leaseDeadline: leaseDeadline)
+    }
+
+    init(
+        key: Key, message: TaskMessage, queue: String, deliveryCount: Int, redelivered: Bool, leaseDeadline: MonotonicInstant?
+    ) {
+        self.key = key
         self.message = message
         self.queue = queue
         self.deliveryCount = deliveryCount

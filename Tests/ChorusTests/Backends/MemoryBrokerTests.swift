@@ -108,6 +108,25 @@ import Testing
         #expect(try broker.claim(from: ["q"], mode: .lease(seconds: 10), timeout: 0)?.deliveryCount == 2)
     }
 
+    @Test func aDeliveryRebuiltFromItsTagSettlesAndAForeignTagSettlesNothing() throws {
+        let broker = MemoryBackend(clock: ManualClock())
+        for id in ["m1", "m2"] { try broker.publish(message(id), to: "q") }
+        let d1 = try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 10), timeout: 0))
+        let d2 = try #require(try broker.claim(from: ["q"], mode: .lease(seconds: 10), timeout: 0))
+        #expect(d1.tag != d2.tag)
+        func rebuilt(_ d: Delivery, tag: String) -> Delivery {
+            Delivery(tag: tag, message: d.message, queue: d.queue, deliveryCount: d.deliveryCount,
+                     redelivered: d.redelivered, leaseDeadline: d.leaseDeadline)
+        }
+        for foreign in ["", "d", "x1", "d-1", "d18446744073709551616", UUID().uuidString] {
+            #expect(try broker.ack(rebuilt(d1, tag: foreign)) == false, "tag \(foreign)")
+        }
+        #expect(try broker.ack(rebuilt(d1, tag: d1.tag)))
+        #expect(try broker.ack(d1) == false)
+        #expect(try broker.extendLease(rebuilt(d2, tag: d2.tag), seconds: 10))
+        #expect(try broker.ack(d2))
+    }
+
     @Test func rejectDropsOrRequeuesAtTheBack() throws {
         let broker = MemoryBackend(clock: ManualClock())
         for id in ["m1", "m2", "m3"] { try broker.publish(message(id), to: "q") }

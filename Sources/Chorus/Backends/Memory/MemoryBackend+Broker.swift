@@ -46,11 +46,11 @@ extension MemoryBackend: Broker {
     public func begin(_ delivery: Delivery, leaseSeconds seconds: Double) throws(ChorusError) -> Bool {
         let deadline = scale.deadline(afterSeconds: seconds, clock: clock)
         return try withBroker { state in
-            guard var held = state.inFlight[delivery.tag] else { return false }
+            guard let tag = BrokerState.tagNumber(delivery), var held = state.inFlight[tag] else { return false }
             held.queued.deliveries = delivery.deliveryCount
             held.deadline = deadline
-            state.inFlight[delivery.tag] = held
-            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: delivery.tag))
+            state.inFlight[tag] = held
+            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag))
             state.compactLeasesIfMostlyStale()
             return true
         }
@@ -72,11 +72,13 @@ extension MemoryBackend: Broker {
             var deliveries: [Delivery] = []
             var leaseDeadline: MonotonicInstant?
             while deliveries.count < limit, var queued = brokerState.popFirst(of: queues) {
+                // Sized once for the batch (growing it allocated two or three times).
+                if deliveries.isEmpty { deliveries.reserveCapacity(min(limit, 16)) }
                 let deliveryCount = queued.deliveries + 1
                 if counting { queued.deliveries = deliveryCount }
                 // Unique within this backend, which is all a tag must be; a
                 // counter costs no random draw (a system call) per claim.
-                let tag = "d\(brokerState.nextSequence())"
+                let tag = brokerState.nextSequence()
                 if let leaseSeconds {
                     let deadline = leaseDeadline ?? scale.deadline(afterSeconds: leaseSeconds, clock: clock)
                     leaseDeadline = deadline
@@ -84,7 +86,7 @@ extension MemoryBackend: Broker {
                     brokerState.leases.insert(LeaseEntry(deadline: deadline, sequence: brokerState.nextSequence(), tag: tag))
                 }
                 deliveries.append(Delivery(
-                    tag: tag, message: queued.message, queue: queued.queue, deliveryCount: deliveryCount,
+                    key: .number(tag), message: queued.message, queue: queued.queue, deliveryCount: deliveryCount,
                     redelivered: queued.redelivered, leaseDeadline: leaseDeadline))
             }
             if !deliveries.isEmpty || brokerState.closed || now >= giveUp { return deliveries }
@@ -95,7 +97,7 @@ extension MemoryBackend: Broker {
     @discardableResult
     public func ack(_ delivery: Delivery) throws(ChorusError) -> Bool {
         try withBroker { state in
-            guard state.inFlight.removeValue(forKey: delivery.tag) != nil else { return false }
+            guard let tag = BrokerState.tagNumber(delivery), state.inFlight.removeValue(forKey: tag) != nil else { return false }
             state.compactLeasesIfMostlyStale()
             return true
         }
@@ -104,7 +106,7 @@ extension MemoryBackend: Broker {
     @discardableResult
     public func reject(_ delivery: Delivery, requeue: Bool) throws(ChorusError) -> Bool {
         try withBroker { state in
-            guard let held = state.inFlight.removeValue(forKey: delivery.tag) else { return false }
+            guard let tag = BrokerState.tagNumber(delivery), let held = state.inFlight.removeValue(forKey: tag) else { return false }
             state.compactLeasesIfMostlyStale()
             if requeue {
                 state.ready[held.queued.queue, default: []].append(held.queued)
@@ -120,7 +122,7 @@ extension MemoryBackend: Broker {
         guard !deliveries.isEmpty else { return }
         try withBroker { state in
             for delivery in deliveries.reversed() {
-                guard let held = state.inFlight.removeValue(forKey: delivery.tag) else { continue }
+                guard let tag = BrokerState.tagNumber(delivery), let held = state.inFlight.removeValue(forKey: tag) else { continue }
                 state.ready[held.queued.queue, default: []].prepend(held.queued)
             }
             state.compactLeasesIfMostlyStale()
@@ -132,9 +134,9 @@ extension MemoryBackend: Broker {
     public func extendLease(_ delivery: Delivery, seconds: Double) throws(ChorusError) -> Bool {
         let deadline = scale.deadline(afterSeconds: seconds, clock: clock)
         return try withBroker { state in
-            guard state.inFlight[delivery.tag] != nil else { return false }
-            state.inFlight[delivery.tag]!.deadline = deadline
-            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: delivery.tag))
+            guard let tag = BrokerState.tagNumber(delivery), state.inFlight[tag] != nil else { return false }
+            state.inFlight[tag]!.deadline = deadline
+            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag))
             state.compactLeasesIfMostlyStale()
             brokerCondition.broadcast()
             return true

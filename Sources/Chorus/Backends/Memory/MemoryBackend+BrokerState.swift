@@ -20,7 +20,7 @@ extension MemoryBackend {
     struct LeaseEntry: Comparable {
         let deadline: MonotonicInstant
         let sequence: UInt64
-        let tag: String
+        let tag: UInt64
         static func < (a: Self, b: Self) -> Bool { (a.deadline, a.sequence) < (b.deadline, b.sequence) }
     }
 
@@ -29,8 +29,9 @@ extension MemoryBackend {
         var ready: [String: Deque<Queued>] = [:]
         var delayed = Heap<DelayedEntry>()
         var delayedMessages: [UInt64: Queued] = [:]
-        /// Leased messages by delivery tag, with their current lease deadline.
-        var inFlight: [String: (queued: Queued, deadline: MonotonicInstant)] = [:]
+        /// Leased messages by delivery tag number (see `tagNumber`), with
+        /// their current lease deadline.
+        var inFlight: [UInt64: (queued: Queued, deadline: MonotonicInstant)] = [:]
         /// Lease deadlines; entries whose tag is settled or whose deadline moved are stale.
         var leases = Heap<LeaseEntry>()
         var sequence: UInt64 = 0
@@ -39,6 +40,18 @@ extension MemoryBackend {
         mutating func nextSequence() -> UInt64 {
             sequence += 1
             return sequence
+        }
+
+        /// The number a delivery of this broker is tagged with; nil for a
+        /// tag this broker never handed out (it then settles nothing).
+        static func tagNumber(_ delivery: Delivery) -> UInt64? {
+            switch delivery.key {
+            case .number(let number): return number
+            case .text(let text):
+                // The same tag spelled out (`Delivery.tag`), e.g. rebuilt by a caller.
+                guard text.hasPrefix("d") else { return nil }
+                return UInt64(text.dropFirst())
+            }
         }
 
         mutating func enqueue(_ queued: Queued, due: MonotonicInstant?, now: MonotonicInstant) {

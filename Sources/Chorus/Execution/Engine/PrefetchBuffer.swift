@@ -11,8 +11,8 @@ import Foundation
 /// touched under `lock`.
 final class PrefetchBuffer: @unchecked Sendable {
     private let lock = NSLock()
-    private var held: [(delivery: Delivery, since: MonotonicInstant)] = []
-    private var checkPending = false
+    @exclusivity(unchecked) private var held: [(delivery: Delivery, since: MonotonicInstant)] = []
+    @exclusivity(unchecked) private var checkPending = false
 
     var isEmpty: Bool {
         lock.lock()
@@ -34,7 +34,7 @@ final class PrefetchBuffer: @unchecked Sendable {
         guard !deliveries.isEmpty else { return false }
         lock.lock()
         defer { lock.unlock() }
-        held.append(contentsOf: deliveries.map { ($0, now) })
+        for delivery in deliveries { held.append((delivery, now)) }
         if checkPending { return false }
         checkPending = true
         return true

@@ -35,9 +35,11 @@ extension Runtime {
         // published, so whoever waits on a later step sees a complete history.
         // (Celery publishes callbacks first only to list them as `children`.)
         // The attempt with the meta: storing the meta wakes waiters, who may read the history at once.
-        record(run, state: .success, finishedAt: configuration.clock.now, meta: ResultMeta(
-            taskID: run.id, state: .success, result: result, retries: run.headers.retries, groupID: run.headers.group,
-            parentID: run.headers.parentID, name: run.name, queue: run.queue))
+        // `dateDone` set here: a store filling it in would copy the meta.
+        let now = configuration.clock.now
+        record(run, state: .success, finishedAt: now, meta: ResultMeta(
+            taskID: run.id, state: .success, result: result, dateDone: now, retries: run.headers.retries,
+            groupID: run.headers.group, parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.succeeded, run, result: result))
         if let callbacks = run.message.embed.callbacks, !callbacks.isEmpty {
             do {
@@ -64,9 +66,10 @@ extension Runtime {
 
     func fail(_ run: TaskRun, error: TaskErrorInfo) {
         // The attempt is recorded with the result, so whoever the result wakes sees it.
-        record(run, state: .failure, finishedAt: configuration.clock.now, error: error, meta: ResultMeta(
-            taskID: run.id, state: .failure, error: error, retries: run.headers.retries, groupID: run.headers.group,
-            parentID: run.headers.parentID, name: run.name, queue: run.queue))
+        let now = configuration.clock.now
+        record(run, state: .failure, finishedAt: now, error: error, meta: ResultMeta(
+            taskID: run.id, state: .failure, error: error, dateDone: now, retries: run.headers.retries,
+            groupID: run.headers.group, parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.failed, run, error: error.message))
         for (i, errback) in (run.message.embed.errbacks ?? []).enumerated() {
             runErrback(errback, path: "link_error[\(i)]", failedTaskID: run.id, error: error, rootID: run.headers.rootID)
@@ -180,9 +183,10 @@ extension Runtime {
 
     func revoke(_ run: TaskRun, reason: String) {
         let info = TaskErrorInfo(type: "TaskRevokedError", message: reason, module: "celery.exceptions")
-        record(run, state: .revoked, finishedAt: configuration.clock.now, error: info, meta: ResultMeta(
-            taskID: run.id, state: .revoked, error: info, retries: run.headers.retries, groupID: run.headers.group,
-            parentID: run.headers.parentID, name: run.name, queue: run.queue))
+        let now = configuration.clock.now
+        record(run, state: .revoked, finishedAt: now, error: info, meta: ResultMeta(
+            taskID: run.id, state: .revoked, error: info, dateDone: now, retries: run.headers.retries,
+            groupID: run.headers.group, parentID: run.headers.parentID, name: run.name, queue: run.queue))
         emit(event(.revoked, run, error: reason))
         // Later chain steps cannot run without this result; record them so no one waits forever.
         for step in (run.message.embed.chain ?? []).reversed() { failUnrun(step, error: info) }

@@ -38,11 +38,13 @@ extension Runtime {
         let orders = queues.indices.map { Array(queues[$0...] + queues[..<$0]) }
         var finished: FinishedTask?
         var waited = Wait.mayBeDue
+        // One per executor, reused: a batch per task was an allocation per task.
+        let batch = Batch()
         while true {
             let stopping = isStopping
             let order = orders[rotation % queues.count]
             rotation &+= 1
-            let next = advance(finishing: finished, order: stopping ? nil : order, after: waited)
+            let next = advance(batch, finishing: finished, order: stopping ? nil : order, after: waited)
             finished = nil
             waited = .mayBeDue
             if let next {
@@ -81,12 +83,12 @@ extension Runtime {
         }
     }
 
-    /// One write batch: stores `finishing`'s outcome, then begins the next
+    /// One write batch (in `batch`, emptied first): stores `finishing`'s outcome, then begins the next
     /// delivery of `order` (held, else claimed here unless nothing finishes
     /// and nothing `mayBeDue`), settling on the way any that must not run.
     /// Returns the begun task, or nil when there was none (or when `order` is
     /// nil: stopping) or the batch could not be committed.
-    private func advance(finishing: FinishedTask?, order: [String]?, after waited: Wait) -> StartedTask? {
+    private func advance(_ batch: Batch, finishing: FinishedTask?, order: [String]?, after waited: Wait) -> StartedTask? {
         var claimed: [Delivery] = []
         switch waited {
         case .claimed(let deliveries): claimed = deliveries
@@ -99,7 +101,7 @@ extension Runtime {
         // One count covers the deliveries settled here without running, and
         // passes to the task begun here, if any; `finishing` held its own.
         _ = beginTask()
-        let batch = Batch(finishing: finishing, order: order)
+        batch.reset(finishing: finishing, order: order)
         batch.held = claimed
         if batchesWrites, let order, finishing != nil, prefetched.isEmpty {
             // Under load, claim in a short transaction of its own before the
@@ -123,29 +125,41 @@ extension Runtime {
             usleep(200_000)
             return nil
         }
-        hold(batch.held + batch.claimedHere)
+        hold(batch.held)
+        hold(batch.claimedHere)
         if batch.next == nil { endTask() }
         return batch.next
     }
 
     /// What one `advance` batch works on; a class, so the batch body (which
     /// may run on another executor's thread, see `GroupCommit`) and the
-    /// executor share it without copying.
+    /// executor share it without copying. Each executor reuses one: `advance`
+    /// waits for its body, so two batches never share it at once.
+    ///
+    /// `@exclusivity(unchecked)`: only the executor that owns it, or the
+    /// thread running its body while the executor waits, touches it (the
+    /// dynamic checks cost a runtime call per access).
     private final class Batch {
-        let finishing: FinishedTask?
-        let order: [String]?
+        @exclusivity(unchecked) private(set) var finishing: FinishedTask?
+        @exclusivity(unchecked) private(set) var order: [String]?
         /// Claimed before, by this executor's wait: ours either way, taken first.
-        var held: [Delivery] = []
+        @exclusivity(unchecked) var held: [Delivery] = []
         /// Claimed in this batch: ours only if it commits.
-        var claimedHere: [Delivery] = []
+        @exclusivity(unchecked) var claimedHere: [Delivery] = []
         /// Taken from `prefetched`: ours either way.
-        var taken: [Delivery] = []
-        var claimed = false
-        var next: StartedTask?
+        @exclusivity(unchecked) var taken: [Delivery] = []
+        @exclusivity(unchecked) var claimed = false
+        @exclusivity(unchecked) var next: StartedTask?
 
-        init(finishing: FinishedTask?, order: [String]?) {
+        /// Empties the batch for the next `advance`, keeping the arrays' storage.
+        func reset(finishing: FinishedTask?, order: [String]?) {
             self.finishing = finishing
             self.order = order
+            held.removeAll(keepingCapacity: true)
+            claimedHere.removeAll(keepingCapacity: true)
+            taken.removeAll(keepingCapacity: true)
+            claimed = false
+            next = nil
         }
     }
 
@@ -195,7 +209,7 @@ extension Runtime {
     private func begin(_ delivery: Delivery) -> StartedTask? {
         let message = delivery.message
         let run = TaskRun(message: message, queue: delivery.queue, startedAt: configuration.clock.now)
-        if isExpired(message.headers) {
+        if isExpired(message) {
             if takeOver(delivery) { revoke(run, reason: "expired") }
             return nil
         }
@@ -366,10 +380,12 @@ extension Runtime {
 
     /// Whether the message's `expires` has passed on the runtime's scaled clock:
     /// the time from sending to expiry is scaled like every other wait.
-    func isExpired(_ headers: TaskHeaders) -> Bool {
-        guard let expires = headers.expires else { return false }
+    /// Takes the message, not its headers: passing those copied them (every
+    /// string in them retained and released) once per task.
+    func isExpired(_ message: TaskMessage) -> Bool {
+        guard let expires = message.headers.expires else { return false }
         let now = configuration.clock.now
-        guard scale.factor != 1, case .string(let text)? = headers.extra[MessageBuilder.sentHeader],
+        guard scale.factor != 1, case .string(let text)? = message.headers.extra[MessageBuilder.sentHeader],
             let sent = CeleryDate.parse(text)
         else { return now >= expires }
         return now >= sent.addingTimeInterval(scale.interval(expires.timeIntervalSince(sent)))
@@ -394,15 +410,11 @@ final class StartedTask {
     }
 }
 
-/// A task that ran, its outcome not stored yet.
-final class FinishedTask {
+/// A task that ran, its outcome not stored yet. A struct: it only pairs the
+/// begun task (a class) with its outcome, so copying it allocates nothing.
+struct FinishedTask {
     let started: StartedTask
     let outcome: InvocationOutcome
-
-    init(started: StartedTask, outcome: InvocationOutcome) {
-        self.started = started
-        self.outcome = outcome
-    }
 }
 
 /// Everything known about one attempt while it runs and is settled.

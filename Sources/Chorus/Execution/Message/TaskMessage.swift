@@ -40,9 +40,10 @@ public struct TaskMessage: Sendable, Hashable {
         _modify { yield &fields.value.embed }
     }
 
+    /// `consuming`: the parts move into the message instead of being copied.
     public init(
-        headers: TaskHeaders, args: [JSON] = [], kwargs: OrderedDictionary<String, JSON> = [:],
-        embed: TaskEmbed = TaskEmbed()
+        headers: consuming TaskHeaders, args: consuming [JSON] = [], kwargs: consuming OrderedDictionary<String, JSON> = [:],
+        embed: consuming TaskEmbed = TaskEmbed()
     ) {
         fields = CopyOnWrite(Fields(headers: headers, args: args, kwargs: kwargs, embed: embed))
     }
