@@ -14,9 +14,26 @@ public struct AttemptRecord: Sendable, Hashable {
         var state: TaskState
         var startedAt: Date?
         var finishedAt: Date?
+        /// Nil while every rare field is empty (see `Rare`).
+        var rare: CopyOnWrite<Rare>?
+    }
+
+    /// Fields only failed and retried attempts fill, boxed apart: history is
+    /// kept for days, and inline they made every record ~40 bytes larger.
+    private struct Rare: Sendable, Hashable {
         var errorType: String?
         var errorMessage: String?
         var nextCountdown: Double?
+
+        var isEmpty: Bool { errorType == nil && errorMessage == nil && nextCountdown == nil }
+    }
+
+    /// Changes a rare field, keeping `rare` nil while all of them are empty
+    /// (so equal records stay equal whichever way they were built).
+    private mutating func updateRare(_ change: (inout Rare) -> Void) {
+        var rare = fields.value.rare?.value ?? Rare()
+        change(&rare)
+        fields.value.rare = rare.isEmpty ? nil : CopyOnWrite(rare)
     }
 
     /// Copy-on-write: a record is copied into stores and query results; a copy is one retain.
@@ -61,19 +78,21 @@ public struct AttemptRecord: Sendable, Hashable {
         _modify { yield &fields.value.finishedAt }
     }
     public var errorType: String? {
-        _read { yield fields.value.errorType }
-        _modify { yield &fields.value.errorType }
+        get { fields.value.rare?.value.errorType }
+        set { updateRare { $0.errorType = newValue } }
     }
     public var errorMessage: String? {
-        _read { yield fields.value.errorMessage }
-        _modify { yield &fields.value.errorMessage }
+        get { fields.value.rare?.value.errorMessage }
+        set { updateRare { $0.errorMessage = newValue } }
     }
     /// The countdown (runtime seconds, before scaling) chosen for the next attempt when this one ended in RETRY.
     public var nextCountdown: Double? {
-        _read { yield fields.value.nextCountdown }
-        _modify { yield &fields.value.nextCountdown }
+        get { fields.value.rare?.value.nextCountdown }
+        set { updateRare { $0.nextCountdown = newValue } }
     }
 
+
+    private static func boxed(_ rare: Rare) -> CopyOnWrite<Rare>? { rare.isEmpty ? nil : CopyOnWrite(rare) }
 
     public init(
         taskID: String, taskName: String, rootID: String? = nil, parentID: String? = nil, groupID: String? = nil,
@@ -82,7 +101,7 @@ public struct AttemptRecord: Sendable, Hashable {
     ) {
         fields = CopyOnWrite(Fields(
             taskID: taskID, taskName: taskName, rootID: rootID, parentID: parentID, groupID: groupID,
-            attempt: attempt, state: state, startedAt: startedAt, finishedAt: finishedAt, errorType: errorType,
-            errorMessage: errorMessage, nextCountdown: nextCountdown))
+            attempt: attempt, state: state, startedAt: startedAt, finishedAt: finishedAt,
+            rare: Self.boxed(Rare(errorType: errorType, errorMessage: errorMessage, nextCountdown: nextCountdown))))
     }
 }

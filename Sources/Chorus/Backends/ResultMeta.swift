@@ -7,16 +7,33 @@ public struct ResultMeta: Sendable, Hashable {
         var taskID: String
         var state: TaskState
         var result: JSON
-        var error: TaskErrorInfo?
-        var traceback: String?
-        var children: [JSON]
         var dateDone: Date?
         var retries: Int
         var groupID: String?
         var parentID: String?
         var name: String?
-        var worker: String?
         var queue: String?
+        /// Nil while every rare field is at its default (see `Rare`).
+        var rare: CopyOnWrite<Rare>?
+    }
+
+    /// Fields most metas leave empty, boxed apart: a stored result is kept a
+    /// day, and inline they made every meta ~90 bytes larger.
+    private struct Rare: Sendable, Hashable {
+        var error: TaskErrorInfo?
+        var traceback: String?
+        var children: [JSON] = []
+        var worker: String?
+
+        var isEmpty: Bool { error == nil && traceback == nil && children.isEmpty && worker == nil }
+    }
+
+    /// Changes a rare field, keeping `rare` nil while all of them are empty
+    /// (so equal metas stay equal whichever way they were built).
+    private mutating func updateRare(_ change: (inout Rare) -> Void) {
+        var rare = fields.value.rare?.value ?? Rare()
+        change(&rare)
+        fields.value.rare = rare.isEmpty ? nil : CopyOnWrite(rare)
     }
 
     /// Copy-on-write: a meta is copied into stores, waiters and handles; a copy is one retain.
@@ -39,18 +56,18 @@ public struct ResultMeta: Sendable, Hashable {
     }
     /// The exception of a FAILURE, RETRY or REVOKED.
     public var error: TaskErrorInfo? {
-        _read { yield fields.value.error }
-        _modify { yield &fields.value.error }
+        get { fields.value.rare?.value.error }
+        set { updateRare { $0.error = newValue } }
     }
     /// Formatted traceback text, when there is one.
     public var traceback: String? {
-        _read { yield fields.value.traceback }
-        _modify { yield &fields.value.traceback }
+        get { fields.value.rare?.value.traceback }
+        set { updateRare { $0.traceback = newValue } }
     }
     /// Result tuples of tasks this one published (`[[id, parent], null]`, ...).
     public var children: [JSON] {
-        _read { yield fields.value.children }
-        _modify { yield &fields.value.children }
+        get { fields.value.rare?.value.children ?? [] }
+        set { updateRare { $0.children = newValue } }
     }
     /// When the task reached a READY state; nil otherwise.
     public var dateDone: Date? {
@@ -76,8 +93,8 @@ public struct ResultMeta: Sendable, Hashable {
         _modify { yield &fields.value.name }
     }
     public var worker: String? {
-        _read { yield fields.value.worker }
-        _modify { yield &fields.value.worker }
+        get { fields.value.rare?.value.worker }
+        set { updateRare { $0.worker = newValue } }
     }
     public var queue: String? {
         _read { yield fields.value.queue }
@@ -91,10 +108,10 @@ public struct ResultMeta: Sendable, Hashable {
         groupID: String? = nil, parentID: String? = nil, name: String? = nil, worker: String? = nil,
         queue: String? = nil
     ) {
+        let rare = Rare(error: error, traceback: traceback, children: children, worker: worker)
         fields = CopyOnWrite(Fields(
-            taskID: taskID, state: state, result: result, error: error, traceback: traceback, children: children,
-            dateDone: dateDone, retries: retries, groupID: groupID, parentID: parentID, name: name, worker: worker,
-            queue: queue))
+            taskID: taskID, state: state, result: result, dateDone: dateDone, retries: retries, groupID: groupID,
+            parentID: parentID, name: name, queue: queue, rare: rare.isEmpty ? nil : CopyOnWrite(rare)))
     }
 
     /// Celery's JSON for this meta, with its exact keys: `status`, `result`,
