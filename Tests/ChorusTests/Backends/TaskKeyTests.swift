@@ -49,6 +49,44 @@ import Testing
         }
     }
 
+    /// The word-at-a-time parser against a plain reading, for every byte
+    /// value at every position of a few ids.
+    @Test func theBitsMatchAPlainHexReadingAndEveryOtherByteIsRefused() {
+        func reference(_ bytes: [UInt8]) -> (high: UInt64, low: UInt64)? {
+            guard bytes.count == 36 else { return nil }
+            var digits: [UInt8] = []
+            for (i, b) in bytes.enumerated() {
+                if [8, 13, 18, 23].contains(i) {
+                    guard b == UInt8(ascii: "-") else { return nil }
+                } else {
+                    guard (0x30...0x39).contains(b) || (0x61...0x66).contains(b) else { return nil }
+                    digits.append(b)
+                }
+            }
+            let text = String(decoding: digits, as: UTF8.self)
+            return (UInt64(text.prefix(16), radix: 16)!, UInt64(text.suffix(16), radix: 16)!)
+        }
+        func parsed(_ bytes: [UInt8]) -> (high: UInt64, low: UInt64)? {
+            bytes.withUnsafeBufferPointer { TaskKey.canonicalUUID($0) }
+        }
+        var ids = RandomTaskIDs()
+        let samples = ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+                       "0123abcd-4567-89ef-fedc-ba9876543210"] + (0..<3).map { _ in ids.next() }
+        for sample in samples {
+            let canonical = Array(sample.utf8)
+            #expect(parsed(canonical)! == reference(canonical)!, "\(sample)")
+            for position in canonical.indices {
+                for value in 0...255 {
+                    var bytes = canonical
+                    bytes[position] = UInt8(value)
+                    let expected = reference(bytes)
+                    let got = parsed(bytes)
+                    #expect(got?.high == expected?.high && got?.low == expected?.low, "byte \(value) at \(position) of \(sample)")
+                }
+            }
+        }
+    }
+
     @Test func resultsStoredUnderEitherFormAreFoundAgain() throws {
         let backend = MemoryBackend()
         let ids = ["0a1b2c3d-4e5f-4678-89ab-cdef01234567", "0A1B2C3D-4E5F-4678-89AB-CDEF01234567", "mine-1"]

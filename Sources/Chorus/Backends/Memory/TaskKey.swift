@@ -29,36 +29,43 @@ struct TaskKey: Hashable, Sendable {
     }
 
     /// The bits of a lowercase 8-4-4-4-12 hex id, or nil for any other text.
+    ///
+    /// Reads eight digits at a time as one 64-bit word (the four-digit groups
+    /// in pairs): three to four times fewer instructions than a table lookup
+    /// per byte, and every result store and wait parses an id.
     static func canonicalUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> (high: UInt64, low: UInt64)? {
         guard bytes.count == 36, let base = bytes.baseAddress,
             base[8] == 0x2D, base[13] == 0x2D, base[18] == 0x2D, base[23] == 0x2D
         else { return nil }
-        // Each group's digits OR-ed together: any byte that is not a
-        // lowercase hex digit maps to 0xFF and shows up as a high bit.
-        var invalid: UInt8 = 0
-        func digits(_ from: Int, _ count: Int, into word: inout UInt64) {
-            for i in from..<(from + count) {
-                let value = hexValues[Int(base[i])]
-                invalid |= value
-                word = word << 4 | UInt64(value & 0x0F)
-            }
-        }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        digits(0, 8, into: &high)
-        digits(9, 4, into: &high)
-        digits(14, 4, into: &high)
-        digits(19, 4, into: &low)
-        digits(24, 12, into: &low)
-        return invalid & 0xF0 == 0 ? (high, low) : nil
+        let raw = UnsafeRawPointer(base)
+        func word(_ offset: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+        func half(_ offset: Int) -> UInt64 { UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
+        guard let a = hexValue(word(0)), let b = hexValue(half(9) | half(14) << 32),
+            let c = hexValue(half(19) | half(24) << 32), let d = hexValue(word(28))
+        else { return nil }
+        return (a << 32 | b, c << 32 | d)
     }
 
-    /// 0–15 for the bytes of `0-9a-f`, 0xFF for every other byte.
-    /// `nonisolated(unsafe)`: written once here, only read afterwards.
-    nonisolated(unsafe) private static let hexValues: UnsafePointer<UInt8> = {
-        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        table.initialize(repeating: 0xFF, count: 256)
-        for (value, byte) in "0123456789abcdef".utf8.enumerated() { table[Int(byte)] = UInt8(value) }
-        return UnsafePointer(table)
-    }()
+    /// The value of eight lowercase hex digits (the first in the lowest byte,
+    /// as loaded from memory), or nil if any byte is not one of `0-9a-f`.
+    @inline(__always)
+    static func hexValue(_ x: UInt64) -> UInt64? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        // Every byte below 0x80, so adding less than 0x80 to each never
+        // carries into its neighbour; a byte's top bit then says whether it
+        // reached the threshold.
+        guard x & high == 0 else { return nil }
+        let atLeast0 = (x &+ ones &* 0x50) & high       // b >= 0x30 "0"
+        let above9 = (x &+ ones &* 0x46) & high         // b >= 0x3A
+        let atLeastA = (x &+ ones &* 0x1F) & high       // b >= 0x61 "a"
+        let aboveF = (x &+ ones &* 0x19) & high         // b >= 0x67
+        guard (atLeast0 & ~above9) | (atLeastA & ~aboveF) == high else { return nil }
+        // "0"-"9" -> low nibble; "a"-"f" (0x61-0x66) -> low nibble + 9.
+        var v = (x & (ones &* 0x0F)) &+ ((x >> 6) & ones) &* 9
+        // Pack the eight nibbles, first digit most significant.
+        v = ((v & 0x000F_000F_000F_000F) << 4) | ((v >> 8) & 0x000F_000F_000F_000F)
+        v = ((v & 0x0000_00FF_0000_00FF) << 8) | ((v >> 16) & 0x0000_00FF_0000_00FF)
+        return ((v & 0xFFFF) << 16) | ((v >> 32) & 0xFFFF)
+    }
 }
