@@ -155,9 +155,10 @@ extension Runtime {
         func reset(finishing: FinishedTask?, order: [String]?) {
             self.finishing = finishing
             self.order = order
-            held.removeAll(keepingCapacity: true)
-            claimedHere.removeAll(keepingCapacity: true)
-            taken.removeAll(keepingCapacity: true)
+            // Guarded: emptying an empty array still went through a generic replace.
+            if !held.isEmpty { held.removeAll(keepingCapacity: true) }
+            if !claimedHere.isEmpty { claimedHere.removeAll(keepingCapacity: true) }
+            if !taken.isEmpty { taken.removeAll(keepingCapacity: true) }
             claimed = false
             next = nil
         }
