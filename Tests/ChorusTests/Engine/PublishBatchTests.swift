@@ -36,4 +36,36 @@ import Testing
         #expect(sent == queued.map(\.message.id))
         _ = result
     }
+
+    /// On the SQLite backend a canvas is one transaction: a full disk midway
+    /// leaves no member queued and no chord counter registered.
+    @Test func aCanvasThatDoesNotFitOnDiskLeavesNothingBehind() throws {
+        let dir = TemporaryDirectory()
+        let backend = try SQLiteBackend(path: dir.database, options: .init(maximumSizeBytes: 160 * 1024))
+        let runtime = try Runtime(
+            registry: try EngineHarness.registry(), configuration: RuntimeConfiguration(concurrency: 1),
+            broker: backend, store: backend, state: backend)
+        defer { runtime.shutdown() }
+        // Small members: published in batches, the first few batches fit.
+        let payload = JSON.string(String(repeating: "p", count: 500))
+        let members = (0..<400).map { _ in Canvas.task(Signature("identity", args: [payload])) }
+        func queued() throws -> Int { try backend.inspect().queues.reduce(0) { $0 + $1.queued + $1.scheduled } }
+
+        #expect { try runtime.apply(.group(Group(members))) } throws: { error in
+            (error as? ChorusError)?.code == .backend && "\(error)".contains("full")
+        }
+        #expect(try queued() == 0)
+
+        let chord = Canvas.chord(Chord(header: Group(members, options: ["task_id": "big-chord"]), body: .task(Signature("tsum"))))
+        #expect(throws: ChorusError.self) { try runtime.apply(chord) }
+        #expect(try queued() == 0)
+        // No counter was left registered for the chord's group.
+        let part = ChordPart(taskID: "probe", groupIndex: 0, state: .success, result: 1)
+        #expect(try backend.recordChordPart(part, forGroup: "big-chord") == .waiting(ready: 1, size: nil))
+
+        // What fits is published whole, in order.
+        let small = (0..<70).map { i in Canvas.task(Signature("identity", args: [.int(Int64(i))])) }
+        try runtime.apply(.group(Group(small)))
+        #expect(try queued() == 70)
+    }
 }

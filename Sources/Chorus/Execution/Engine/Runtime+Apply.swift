@@ -8,7 +8,9 @@ extension Runtime {
     ///
     /// Throws `.unknownTask` (with suggestions) when a task it names is not
     /// registered and `validateTaskNames` is on, `.invalidInput` for a
-    /// malformed canvas or option. Nothing is published when it throws.
+    /// malformed canvas or option, `.backend` when the store fails (a full
+    /// disk). Nothing is published when it throws — on the SQLite backend
+    /// not even by a failure midway (see `publishWhole`).
     @discardableResult
     public func apply(_ canvas: Canvas, options: SignatureOptions = [:]) throws(ChorusError) -> AsyncResult {
         if configuration.validateTaskNames { try validateTaskNames(in: canvas) }
@@ -16,8 +18,28 @@ extension Runtime {
             return try applyPlain(s)
         }
         let plan = try canvas.prepare(options: options)
-        try publish(plan)
+        try publishWhole(plan)
         return AsyncResult(handle: plan.result, rootID: plan.messages.first?.options.rootId, runtime: self)
+    }
+
+    /// Publishes a plan all or nothing where the store can: on the SQLite
+    /// backend its chord counters and every message commit in one
+    /// transaction. Published in batches, a full disk or a crash midway left
+    /// the first members of a group queued — and a chord whose counter was
+    /// registered but whose header was cut short never fired its body.
+    func publishWhole(_ plan: PublishPlan) throws(ChorusError) {
+        guard batchesWrites, plan.messages.count + plan.chordRegistrations.count > 1 else {
+            try publish(plan)
+            return
+        }
+        let transaction = try state.beginTransaction(broker: broker)
+        do {
+            try publish(plan, in: transaction, reportingSent: true)
+            try transaction.commit()
+        } catch {
+            transaction.rollback()
+            throw error
+        }
     }
 
     /// `apply` of a task signature without options (most tasks sent one by
@@ -47,8 +69,9 @@ extension Runtime {
     }
 
     /// Registers the plan's chords, then publishes its messages in order —
-    /// or, inside `transaction`, holds them until it commits.
-    func publish(_ plan: PublishPlan, in transaction: StateTransaction? = nil) throws(ChorusError) {
+    /// or, inside `transaction`, holds them until it commits (reporting them
+    /// `sent` before the commit when `reportingSent`: the caller commits at once).
+    func publish(_ plan: PublishPlan, in transaction: StateTransaction? = nil, reportingSent: Bool = false) throws(ChorusError) {
         for registration in plan.chordRegistrations {
             let outcome = try store.setChordSize(registration.size, forGroup: registration.groupId)
             if let parts = outcome.completedParts {
@@ -60,6 +83,7 @@ extension Runtime {
             // Held until commit; no one can start them before then.
             for signature in plan.messages {
                 let (message, queue) = try MessageBuilder.message(for: signature, now: now)
+                if reportingSent { reportSent(message, at: now) }
                 try transaction.publish(message, to: queue)
             }
             return
@@ -78,13 +102,15 @@ extension Runtime {
             // `sent` is reported just before the broker gets the messages: once
             // it has them, an executor may start (and finish) a task before this
             // thread runs again, and observers must see `sent` first.
-            for (message, _) in batch {
-                emit(TaskEvent(
-                    kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,
-                    parentID: message.headers.parentID, groupID: message.headers.group, time: now))
-            }
+            for (message, _) in batch { reportSent(message, at: now) }
             if batch.count == 1 { try broker.publish(batch[batch.startIndex].message, to: batch[batch.startIndex].queue) } else { try broker.publish(Array(batch)) }
         }
+    }
+
+    private func reportSent(_ message: TaskMessage, at now: Date) {
+        emit(TaskEvent(
+            kind: .sent, taskID: message.id, taskName: message.taskName, attempt: 1, rootID: message.headers.rootID,
+            parentID: message.headers.parentID, groupID: message.headers.group, time: now))
     }
 
     /// Messages of one plan handed to the broker at once.
