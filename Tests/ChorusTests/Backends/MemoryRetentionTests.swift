@@ -93,6 +93,27 @@ import Testing
         #expect(counters == 0 && done == 0)
     }
 
+    /// A counter keeps one expiry entry; a part recorded later moves its
+    /// deadline, and the counter lives until then, not until the first one.
+    @Test func aChordCounterWrittenAgainLivesUntilItsLastWritesDeadline() throws {
+        let store = try backend()
+        #expect(try store.setChordSize(3, forGroup: "slow") == .waiting(ready: 0, size: 3))
+        clock.advance(by: 8)
+        #expect(try store.recordChordPart(ChordPart(taskID: "a", groupIndex: 0, state: .success, result: 1), forGroup: "slow") == .waiting(ready: 1, size: 3))
+        clock.advance(by: 8)  // 16 s: past the first deadline (10), before the second (18)
+        try tick(store)
+        #expect(try store.withResults { $0.chords["slow"]?.parts.count } == 1)
+        #expect(try store.recordChordPart(ChordPart(taskID: "b", groupIndex: 1, state: .success, result: 2), forGroup: "slow") == .waiting(ready: 2, size: 3))
+        clock.advance(by: 9)  // 25 s: before the third deadline (26)
+        try tick(store)
+        #expect(try store.withResults { $0.chords["slow"]?.parts.count } == 2)
+        clock.advance(by: 2)  // 27 s: ten seconds after the last write
+        try tick(store)
+        #expect(try store.withResults { ($0.chords.count, $0.expiry.chords.count) } == (0, 0))
+        // A late part starts a new counter (as on SQLite once the old one expired).
+        #expect(try store.recordChordPart(ChordPart(taskID: "c", groupIndex: 2, state: .success, result: 3), forGroup: "slow") == .waiting(ready: 1, size: nil))
+    }
+
     @Test func memoryStaysBoundedUnderSteadyLoad() throws {
         let store = try backend(results: 1, attempts: 1)
         for i in 0..<10_000 {

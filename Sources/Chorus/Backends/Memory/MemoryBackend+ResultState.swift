@@ -122,38 +122,50 @@ extension MemoryBackend {
         }
 
         /// Fires the chord if its parts are all in; the counter is then dropped
-        /// and the group remembered as done, so it fires exactly once.
-        mutating func completeIfReady(_ groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
-            guard let counter = chords[groupID] else { return .alreadyCompleted }
+        /// and the group remembered as done, so it fires exactly once. Works on
+        /// the counter at `index` in place: one hash of the group id per part
+        /// (there were five, each over 36 bytes, for every member of a chord).
+        private mutating func completeIfReady(at index: Dictionary<String, ChordCounter>.Index, now: MonotonicInstant) -> ChordPartOutcome {
             let deadline = now.advanced(bySeconds: retention.resultExpires)
-            expiry.chords.append(Deadline(at: deadline, key: groupID))
             defer { purgeExpired(now: now) }
-            guard let size = counter.size, counter.parts.count >= size else {
-                chords[groupID]!.expiresAt = deadline
-                return .waiting(ready: counter.parts.count, size: counter.size)
+            let (size, ready) = (chords.values[index].size, chords.values[index].parts.count)
+            guard let size, ready >= size else {
+                // The expiry queue holds one entry per counter; a purge that finds
+                // the counter written since puts it back at its new deadline.
+                if chords.values[index].expiresAt == nil { expiry.chords.insert(Deadline(at: deadline, key: chords.keys[index])) }
+                chords.values[index].expiresAt = deadline
+                return .waiting(ready: ready, size: size)
             }
-            chords[groupID] = nil
+            let (groupID, counter) = chords.remove(at: index)
             completedChords[groupID] = deadline
+            expiry.chords.insert(Deadline(at: deadline, key: groupID))
             return .completed(counter.parts.sorted { $0.groupIndex < $1.groupIndex })
         }
 
+        /// The counter of `groupID`, created if new; nil once the chord completed.
+        private mutating func counterIndex(_ groupID: String) -> Dictionary<String, ChordCounter>.Index? {
+            if let index = chords.index(forKey: groupID) { return index }
+            guard completedChords[groupID] == nil else { return nil }
+            chords[groupID] = ChordCounter()
+            return chords.index(forKey: groupID)
+        }
+
         mutating func setChordSize(_ size: Int, groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
-            guard completedChords[groupID] == nil else { return .alreadyCompleted }
-            chords[groupID, default: ChordCounter()].size = size
-            return completeIfReady(groupID, now: now)
+            guard let index = counterIndex(groupID) else { return .alreadyCompleted }
+            chords.values[index].size = size
+            return completeIfReady(at: index, now: now)
         }
 
         mutating func record(_ part: ChordPart, groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
-            guard completedChords[groupID] == nil else { return .alreadyCompleted }
-            let key = PartKey(taskID: part.taskID, groupIndex: part.groupIndex)
+            guard let index = counterIndex(groupID) else { return .alreadyCompleted }
             // Mutate the counter in place: copying it out and back copied its
             // set and array on every part, O(n^2) for an n-part chord.
-            guard chords[groupID, default: ChordCounter()].seen.insert(key).inserted else {
-                let counter = chords[groupID]!
-                return .duplicate(ready: counter.parts.count, size: counter.size)
+            let key = PartKey(taskID: part.taskID, groupIndex: part.groupIndex)
+            guard chords.values[index].seen.insert(key).inserted else {
+                return .duplicate(ready: chords.values[index].parts.count, size: chords.values[index].size)
             }
-            chords[groupID]!.parts.append(part)
-            return completeIfReady(groupID, now: now)
+            chords.values[index].parts.append(part)
+            return completeIfReady(at: index, now: now)
         }
 
         /// Replaces the record of the same attempt or inserts it in attempt

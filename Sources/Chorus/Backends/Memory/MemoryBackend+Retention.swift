@@ -45,8 +45,16 @@ extension MemoryBackend {
     struct ExpiryQueues {
         var results = Deque<Deadline<TaskKey>>()
         var attempts = Deque<Deadline<(task: TaskKey, attempt: Int)>>()
-        var chords = Deque<Deadline<String>>()
+        /// One entry per chord counter and per completed chord, in deadline
+        /// order (a heap: an entry put back at a counter's later deadline may
+        /// belong before entries queued since).
+        var chords = Heap<Deadline<String>>()
     }
+}
+
+extension MemoryBackend.Deadline: Comparable, Equatable where Key == String {
+    static func < (a: Self, b: Self) -> Bool { a.at < b.at }
+    static func == (a: Self, b: Self) -> Bool { a.at == b.at && a.key == b.key }
 }
 
 extension MemoryBackend.ResultState {
@@ -68,10 +76,13 @@ extension MemoryBackend.ResultState {
             unindex(record)
             dropIfEmpty(due.key.task)
         }
-        while let due = expiry.chords.first, due.at <= now {
-            expiry.chords.removeFirst()
-            if chords[due.key]?.expiresAt == due.at { chords[due.key] = nil }
-            if completedChords[due.key] == due.at { completedChords[due.key] = nil }
+        while let due = expiry.chords.min, due.at <= now {
+            expiry.chords.removeMin()
+            if let expiresAt = chords[due.key]?.expiresAt {
+                // Written again since this entry was queued: check again then.
+                if expiresAt <= now { chords[due.key] = nil } else { expiry.chords.insert(MemoryBackend.Deadline(at: expiresAt, key: due.key)) }
+            }
+            if let done = completedChords[due.key], done <= now { completedChords[due.key] = nil }
         }
     }
 
