@@ -190,7 +190,10 @@ How each side runs:
 ## Chorus in process (memory backend)
 
 Invocation overhead of the no-op int64 → int64 task and the in-process workloads, from `chorus-bench{' --quick' if a.quick else ''}`
-(`Benchmarks/ChorusBenchmarks`); there is no Celery equivalent of an in-process runtime.
+(`Benchmarks/ChorusBenchmarks`); there is no Celery equivalent of an in-process runtime. Each workload runs on a
+fresh runtime with 2 executors; the clock runs from the first publish to the last result (starting the runtime and
+tearing it down, which frees every stored result at once, are not counted). Results and attempt history are kept,
+as always, so memory grows with every task: faulting in fresh pages is a real part of these figures.
 
 {inprocess}
 """
