@@ -65,51 +65,6 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 }
 
-/// How many retries a per-signature override allows; `unlimited` is Celery's `max_retries=None`.
-public enum RetryLimit: Sendable, Hashable {
-    case unlimited
-    case count(Int)
-
-    var maxRetries: Int? {
-        switch self {
-        case .unlimited: nil
-        case .count(let n): n
-        }
-    }
-}
-
-/// Per-signature (per-call) overrides of a task's `RetryPolicy`; `nil` keeps the task's value.
-public struct RetryOverrides: Sendable, Hashable {
-    public var autoretry: Bool?
-    public var maxRetries: RetryLimit?
-    public var retryBackoff: Int?
-    public var retryBackoffMax: Int?
-    public var retryJitter: Bool?
-    public var defaultRetryDelay: Double?
-
-    public init(
-        autoretry: Bool? = nil, maxRetries: RetryLimit? = nil, retryBackoff: Int? = nil,
-        retryBackoffMax: Int? = nil, retryJitter: Bool? = nil, defaultRetryDelay: Double? = nil
-    ) {
-        self.autoretry = autoretry
-        self.maxRetries = maxRetries
-        self.retryBackoff = retryBackoff
-        self.retryBackoffMax = retryBackoffMax
-        self.retryJitter = retryJitter
-        self.defaultRetryDelay = defaultRetryDelay
-    }
-}
-
-extension RetryPolicy {
-    /// This policy (the task's defaults) with every set field of `overrides` applied.
-    public func merged(with overrides: RetryOverrides) -> RetryPolicy {
-        var policy = self
-        if let v = overrides.autoretry { policy.autoretry = v }
-        if let v = overrides.maxRetries { policy.maxRetries = v.maxRetries }
-        if let v = overrides.retryBackoff { policy.retryBackoff = v }
-        if let v = overrides.retryBackoffMax { policy.retryBackoffMax = v }
-        if let v = overrides.retryJitter { policy.retryJitter = v }
-        if let v = overrides.defaultRetryDelay { policy.defaultRetryDelay = v }
-        return policy
-    }
-}
+/// How many retries a signature allows (`SignatureOptions.maxRetries`):
+/// one enum for the whole API.
+public typealias RetryLimit = SignatureOptions.RetryLimit

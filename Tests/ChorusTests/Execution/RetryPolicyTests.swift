@@ -68,12 +68,21 @@ import Testing
         #expect(unlimited.shouldRetry(retries: 0) && unlimited.shouldRetry(retries: 1_000_000))
     }
 
-    @Test func overridesReplaceOnlyTheFieldsTheySet() {
+    @Test func signatureOptionsReplaceOnlyTheFieldsTheySet() {
         let task = RetryPolicy(autoretry: true, maxRetries: 5, retryBackoff: 2, retryBackoffMax: 100)
-        #expect(task.merged(with: RetryOverrides()) == task)
-        let merged = task.merged(with: RetryOverrides(maxRetries: .unlimited, retryJitter: false))
+        #expect(task.overridden(by: SignatureOptions()) == task)
+        var options = SignatureOptions()
+        options.maxRetries = .unlimited
+        options.retryJitter = false
+        let merged = task.overridden(by: options)
         #expect(merged.maxRetries == nil && merged.retryJitter == false)
         #expect(merged.autoretry && merged.retryBackoff == 2 && merged.retryBackoffMax == 100)
-        #expect(task.merged(with: RetryOverrides(maxRetries: .count(1), defaultRetryDelay: 9)).maxRetries == 1)
+        options = SignatureOptions()
+        options.maxRetries = RetryLimit.count(1)
+        options.defaultRetryDelay = 9
+        #expect(task.overridden(by: options).maxRetries == 1 && task.overridden(by: options).defaultRetryDelay == 9)
+        // A negative count is no retries, not a negative limit.
+        options.maxRetries = .count(-2)
+        #expect(task.overridden(by: options).maxRetries == 0)
     }
 }
