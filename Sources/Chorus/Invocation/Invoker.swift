@@ -86,8 +86,9 @@ public enum Invoker {
         services: TaskServices
     ) -> InvocationOutcome {
         let context = SwiftTaskContext(request: request, taskName: task.name, services: services)
+        let value: JSON
         do {
-            return .success(try function(arguments, context))
+            value = try function(arguments, context)
         } catch let failure as TaskFailure {
             return .failure(message: failure.message, retryable: failure.retryable)
         } catch let retry as TaskRetry {
@@ -96,6 +97,12 @@ public enum Invoker {
             return .failure(message: error.message, retryable: true)
         } catch {
             return .failure(message: "\(error)", retryable: true)
+        }
+        // A result of the wrong type is the task's bug, not a passing fault: no retry.
+        do throws(ChorusError) {
+            return .success(try ResultDecoder.check(value, as: task.signature.returnType, task: task.name))
+        } catch {
+            return .failure(message: error.message, retryable: false)
         }
     }
 }

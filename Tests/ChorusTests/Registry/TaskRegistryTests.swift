@@ -62,6 +62,37 @@ import Testing
         InvocationFixture.expectBadArguments("swift.add", [1], in: registry, mentions: ["swift.add() missing 1 required argument: 'b'"])
     }
 
+    /// A closure's result is held to its declared return type, like a native
+    /// task's: the wrong kind fails (not retried) with a line naming both.
+    @Test func aSwiftClosuresResultMustMatchItsDeclaredReturnType() throws {
+        let registry = TaskRegistry()
+        let cases: [(returns: String, value: JSON, expected: JSON?)] = [
+            ("void", .null, .null), ("void", 1, nil),
+            ("bool", true, true), ("bool", 1, nil),
+            ("int32", 7, 7), ("int32", .int(Int64(Int32.max) + 1), nil), ("int32", "7", nil),
+            ("int64", .int(-3), .int(-3)), ("int64", .uint(UInt64.max), nil), ("int64", 2.5, nil),
+            ("uint64", .uint(UInt64.max), .uint(UInt64.max)), ("uint64", 5, 5), ("uint64", -1, nil),
+            ("double", 2.5, 2.5), ("double", 2, 2.0), ("double", .double(.infinity), nil), ("double", "2", nil),
+            ("string", "hi", "hi"), ("string", .null, .null), ("string", 3, nil),
+            ("json", ["any": [1, "x"]], ["any": [1, "x"]]),
+            ("bytes", ["base64": "aGk="], ["base64": "aGk="]), ("bytes", ["base64": "%%"], nil), ("bytes", "aGk=", nil),
+        ]
+        for (i, c) in cases.enumerated() {
+            let name = "swift.r\(i)"
+            try registry.register(name: name, signature: "\(c.returns) ()") { _, _ in c.value }
+            let outcome = try Invoker.invoke(
+                registry.task(named: name), args: [], request: InvocationRequest(taskID: "r-\(i)"), services: StandaloneTaskServices())
+            if let expected = c.expected {
+                #expect(outcome == .success(expected), "\(c.returns) returning \(c.value)")
+            } else if case .failure(let message, let retryable) = outcome {
+                #expect(!retryable, "\(name)")
+                #expect(message.contains("\(name) is declared to return \(c.returns) but returned"), "\(message)")
+            } else {
+                Issue.record("\(c.returns) returning \(c.value) was accepted: \(outcome)")
+            }
+        }
+    }
+
     @Test func aSwiftRegistrationIsValidated() {
         let registry = TaskRegistry()
         Self.expectError(code: .invalidDescriptor, mentions: ["\"bad name\"", "' ' at position 4"]) {
