@@ -656,6 +656,17 @@ chorus_status chorus_runtime_register_task(chorus_runtime *runtime, const char *
                                            const char *signature, uint32_t flags,
                                            chorus_task_fn function);
 
+/** Registers a host-provided task from a full descriptor, read and checked
+ *  exactly as a plugin's chorus_task is: its flags, max_retries, backoff,
+ *  delays and doc all apply (chorus_runtime_register_task leaves the
+ *  retry options at their defaults). Set `task->size = sizeof(chorus_task)`.
+ *  The descriptor and its strings are read during the call and may be
+ *  freed after it; `task->function` must stay callable while the runtime
+ *  exists. CHORUS_E_ARGUMENT for NULL or an invalid descriptor (the message
+ *  names the field and what to do); CHORUS_E_STATE if the name is taken.
+ *  Any thread. */
+chorus_status chorus_runtime_register_descriptor(chorus_runtime *runtime, const chorus_task *task);
+
 /* ---- Signatures and canvases ---------------------------------------------- */
 
 /** Parses a Celery signature dict as JSON text: a task, or a

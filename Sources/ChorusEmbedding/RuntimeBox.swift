@@ -62,6 +62,18 @@ public func cRuntimeRegisterTask(
     }
 }
 
+@_cdecl("chorus_runtime_register_descriptor")
+public func cRuntimeRegisterDescriptor(_ runtime: OpaquePointer?, _ task: UnsafePointer<chorus_task>?) -> chorus_status {
+    Entry.call("chorus_runtime_register_descriptor", runtime, as: RuntimeBox.self) { box throws(APIError) in
+        guard let task else { throw APIError(CHORUS_E_ARGUMENT, "task is NULL") }
+        do throws(ChorusError) {
+            try box.runtime.registry.registerNative(descriptor: task, origin: "chorus_runtime_register_descriptor")
+        } catch {
+            throw APIError(error)
+        }
+    }
+}
+
 @_cdecl("chorus_apply")
 public func cApply(_ runtime: OpaquePointer?, _ signature: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> chorus_status {
     out?.pointee = nil

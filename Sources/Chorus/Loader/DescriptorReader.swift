@@ -44,30 +44,32 @@ enum DescriptorReader {
         var seen: Set<String> = []
         for i in 0..<Int(count) {
             guard let taskPointer = tasksPointer![i] else { throw fail("task descriptor #\(i) is NULL") }
-            let task = try readTask(taskPointer, index: i, path: path)
+            let task = try readTask(taskPointer, index: i, origin: "plugin \(path)")
             guard seen.insert(task.name).inserted else { throw fail("declares task '\(task.name)' twice; task names must be unique", code: .duplicateTask) }
             tasks.append(task)
         }
         return PluginDescriptor(name: name, version: version, abiVersion: abi, tasks: tasks)
     }
 
-    static func readTask(_ task: UnsafePointer<chorus_task>, index: Int, path: String) throws(ChorusError) -> TaskDescriptor {
+    /// Reads and checks one task descriptor; `origin` starts every error
+    /// message ("plugin /path/libx.so", or "host task" for the embedding API).
+    static func readTask(_ task: UnsafePointer<chorus_task>, index: Int, origin: String) throws(ChorusError) -> TaskDescriptor {
         let raw = UnsafeRawPointer(task)
         let size = Int(raw.load(as: UInt32.self))
         guard size >= minimumTaskSize else {
-            throw ChorusError(.invalidDescriptor, "plugin \(path): task descriptor #\(index): size \(size) is smaller than ABI 1.0's chorus_task (\(minimumTaskSize) bytes); set .size = sizeof(chorus_task)")
+            throw ChorusError(.invalidDescriptor, "\(origin): task descriptor #\(index): size \(size) is smaller than ABI 1.0's chorus_task (\(minimumTaskSize) bytes); set .size = sizeof(chorus_task)")
         }
         guard let namePointer: UnsafePointer<CChar> = field(raw, \chorus_task.name) else {
-            throw ChorusError(.invalidDescriptor, "plugin \(path): task descriptor #\(index): name is NULL")
+            throw ChorusError(.invalidDescriptor, "\(origin): task descriptor #\(index): name is NULL")
         }
         guard let name = HostAPI.text(namePointer) else {
-            throw ChorusError(.invalidDescriptor, "plugin \(path): task descriptor #\(index): name is not valid UTF-8")
+            throw ChorusError(.invalidDescriptor, "\(origin): task descriptor #\(index): name is not valid UTF-8")
         }
         func fail(_ message: String, code: ChorusError.Code = .invalidDescriptor) -> ChorusError {
-            ChorusError(code, "plugin \(path): task '\(name)': \(message)")
+            ChorusError(code, "\(origin): task '\(name)': \(message)")
         }
         if let problem = TaskName.problem(with: name) {
-            throw ChorusError(.invalidDescriptor, "plugin \(path): task descriptor #\(index): name \"\(name)\" \(problem)")
+            throw ChorusError(.invalidDescriptor, "\(origin): task descriptor #\(index): name \"\(name)\" \(problem)")
         }
         let flags: UInt32 = field(raw, \chorus_task.flags)
         let known = knownFlags

@@ -25,6 +25,16 @@ extension TaskRegistry {
         try add(RegisteredTask(name: name, signature: signature, options: options, plugin: nil, doc: doc, body: .native(call)))
     }
 
+    /// Registers a host task from a full `chorus_task` descriptor
+    /// (`chorus_runtime_register_descriptor`), read and checked as a plugin's
+    /// is, so its retry options and doc apply; errors start with `origin`.
+    package func registerNative(descriptor: UnsafePointer<chorus_task>, origin: String) throws(ChorusError) {
+        let task = try DescriptorReader.readTask(descriptor, index: 0, origin: origin)
+        let call = try PreparedCall(signature: task.signature, bound: task.options.bind, function: task.function)
+        try add(RegisteredTask(
+            name: task.name, signature: task.signature, options: task.options, plugin: nil, doc: task.doc, body: .native(call)))
+    }
+
     /// The `chorus_host` table every plugin receives; lives for the process.
     package static var hostTable: UnsafePointer<chorus_host> { HostAPI.table }
 

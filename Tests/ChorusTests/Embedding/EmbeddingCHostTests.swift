@@ -62,6 +62,6 @@ import Testing
         let host = try InstalledChorus.compile(InstalledChorus.fixture("threads.c"), extra: ["-pthread"])
         let run = try InstalledChorus.run(host, [try InstalledChorus.pluginPath])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(run.stdout == "ok 8 threads x 12 rounds\nok link 42\nok link_error boom\n")
+        #expect(run.stdout == "ok 8 threads x 12 rounds\nok link 42\nok link_error boom\nok descriptor max_retries 3 runs\n")
     }
 }

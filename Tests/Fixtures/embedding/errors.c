@@ -117,6 +117,39 @@ int main(int argc, char **argv) {
     expect("register duplicate", chorus_runtime_register_task(runtime, "add", "int64 (int64 x)", 0, (chorus_task_fn)host_noop), CHORUS_E_STATE, runtime, "already registered by plugin 'examples'");
     expect("register", chorus_runtime_register_task(runtime, "host_noop", "int64 (int64 x)", 0, (chorus_task_fn)host_noop), CHORUS_OK, NULL, NULL);
 
+    /* Registering host tasks from full descriptors: checked as a plugin's. */
+    {
+        chorus_task d;
+        memset(&d, 0, sizeof d);
+        d.size = sizeof d;
+        d.name = "host_described";
+        d.signature = "int64 (int64 x)";
+        d.function = (chorus_task_fn)host_noop;
+        d.max_retries = 2;
+        d.doc = "Described in full.";
+        expect("register_descriptor(NULL)", chorus_runtime_register_descriptor(runtime, NULL), CHORUS_E_ARGUMENT, runtime, "task is NULL");
+        d.size = 8;
+        expect("register_descriptor small size", chorus_runtime_register_descriptor(runtime, &d), CHORUS_E_ARGUMENT, runtime, "set .size = sizeof(chorus_task)");
+        d.size = sizeof d;
+        d.max_retries = -5;
+        expect("register_descriptor bad max_retries", chorus_runtime_register_descriptor(runtime, &d), CHORUS_E_ARGUMENT, runtime,
+               "chorus_runtime_register_descriptor: task 'host_described': max_retries -5 is invalid");
+        d.max_retries = 2;
+        d.retry_backoff = -1;
+        expect("register_descriptor bad backoff", chorus_runtime_register_descriptor(runtime, &d), CHORUS_E_ARGUMENT, runtime, "retry_backoff -1.0 is invalid");
+        d.retry_backoff = 0;
+        d.flags = 1u << 10;
+        expect("register_descriptor unknown flags", chorus_runtime_register_descriptor(runtime, &d), CHORUS_E_ARGUMENT, runtime, "unknown flag bits 0x400");
+        d.flags = 0;
+        d.function = NULL;
+        expect("register_descriptor NULL function", chorus_runtime_register_descriptor(runtime, &d), CHORUS_E_ARGUMENT, runtime, "function is NULL");
+        d.function = (chorus_task_fn)host_noop;
+        d.name = "add";
+        expect("register_descriptor duplicate", chorus_runtime_register_descriptor(runtime, &d), CHORUS_E_STATE, runtime, "already registered by plugin 'examples'");
+        d.name = "host_described";
+        expect("register_descriptor", chorus_runtime_register_descriptor(runtime, &d), CHORUS_OK, NULL, NULL);
+    }
+
     /* Signatures. */
     expect("from_json bad JSON", chorus_signature_from_json("{\"task\": ", &bad), CHORUS_E_ARGUMENT, NULL, "chorus_signature_from_json:");
     expect_null("signature_out cleared", bad);

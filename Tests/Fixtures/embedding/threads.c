@@ -140,6 +140,30 @@ static int eventually(int (*done)(void)) {
 static int linked_done(void) { return linked_value != -1; }
 static int errback_done(void) { return errback_text[0] != '\0'; }
 
+/* A task that always fails, retried by its descriptor's policy: two retries,
+ * so three runs, then FAILURE. Runs of one task never overlap (a retry is
+ * published after the run before it ended), so a plain counter is safe. */
+static int flaky_runs;
+
+static int64_t flaky(chorus_context *ctx, int64_t x) {
+    flaky_runs++;
+    host->fail(ctx, "flaky always fails");
+    return x;
+}
+
+static chorus_status register_flaky(chorus_runtime *rt) {
+    chorus_task d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    d.flags = CHORUS_TASK_BIND | CHORUS_TASK_AUTORETRY;
+    d.name = "host_flaky";
+    d.signature = "int64 (int64 x)";
+    d.function = (chorus_task_fn)flaky;
+    d.max_retries = 2;
+    d.default_retry_delay = 0.001;
+    return chorus_runtime_register_descriptor(rt, &d);
+}
+
 int main(int argc, char **argv) {
     chorus_config *config = NULL;
     pthread_t threads[THREADS];
@@ -160,6 +184,8 @@ int main(int argc, char **argv) {
     if (st != CHORUS_OK) die("register triple", st, runtime);
     st = chorus_runtime_register_task(runtime, "record", "void (int64 value)", CHORUS_TASK_BIND, (chorus_task_fn)record);
     if (st != CHORUS_OK) die("register record", st, runtime);
+    st = register_flaky(runtime);
+    if (st != CHORUS_OK) die("register host_flaky", st, runtime);
     st = chorus_runtime_register_task(runtime, "on_error", "void (string task_id, string error)", CHORUS_TASK_BIND,
                                       (chorus_task_fn)on_error);
     if (st != CHORUS_OK) die("register on_error", st, runtime);
@@ -193,6 +219,18 @@ int main(int argc, char **argv) {
     printf("ok link_error %s\n", errback_text);
 
     chorus_result_destroy(r);
+    r = NULL;
+    {
+        chorus_signature *f = sig("host_flaky", 1, 0, 1);
+        chorus_apply(runtime, f, &r);
+        if (chorus_result_wait(r, 10) != CHORUS_E_TASK_FAILED || flaky_runs != 3) {
+            fprintf(stderr, "descriptor retries: flaky ran %d times, want 3\n", flaky_runs);
+            return 1;
+        }
+        printf("ok descriptor max_retries %d runs\n", flaky_runs);
+        chorus_signature_destroy(f);
+        chorus_result_destroy(r);
+    }
     chorus_signature_destroy(task);
     chorus_signature_destroy(callback);
     chorus_signature_destroy(failing);
