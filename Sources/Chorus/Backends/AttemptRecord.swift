@@ -92,6 +92,15 @@ public struct AttemptRecord: Sendable, Hashable {
     }
 
 
+    /// The STARTED record of the attempt `message` begins at `startedAt`
+    /// (attempt `retries + 1`).
+    public static func started(_ message: TaskMessage, at startedAt: Date) -> AttemptRecord {
+        let headers = message.headers
+        return AttemptRecord(
+            taskID: message.id, taskName: message.taskName, rootID: headers.rootID, parentID: headers.parentID,
+            groupID: headers.group, attempt: headers.retries + 1, state: .started, startedAt: startedAt)
+    }
+
     private static func boxed(_ rare: Rare) -> CopyOnWrite<Rare>? { rare.isEmpty ? nil : CopyOnWrite(rare) }
 
     public init(

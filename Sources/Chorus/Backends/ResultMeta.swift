@@ -114,6 +114,13 @@ public struct ResultMeta: Sendable, Hashable {
             parentID: parentID, name: name, queue: queue, rare: rare.isEmpty ? nil : CopyOnWrite(rare)))
     }
 
+    /// The STARTED meta of the attempt `message` begins, taken from `queue`.
+    public static func started(_ message: TaskMessage, queue: String) -> ResultMeta {
+        ResultMeta(
+            taskID: message.id, state: .started, retries: message.headers.retries, groupID: message.headers.group,
+            parentID: message.headers.parentID, name: message.taskName, queue: queue)
+    }
+
     /// Celery's JSON for this meta, with its exact keys: `status`, `result`,
     /// `traceback`, `children`, `date_done`, then `group_id`/`parent_id` when
     /// set, the extended fields when `extended`, and `task_id`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Keeps what happened to tasks: result metas (Celery's `celery-task-meta-<id>`),
 /// chord fan-in counters and Chorus's attempt history.
 ///
@@ -44,6 +46,12 @@ public protocol ResultStore: AnyObject, Sendable {
     @discardableResult
     func record(_ attempt: AttemptRecord, storing meta: ResultMeta) throws(ChorusError) -> Bool
 
+    /// Records that `message`'s task began an attempt at `startedAt`, taken
+    /// from `queue`: its STARTED meta and attempt record, as one update (see
+    /// `ResultMeta.started` and `AttemptRecord.started`). A store may keep
+    /// the message and build them when read (the memory backend does).
+    func recordStarted(_ message: TaskMessage, queue: String, startedAt: Date) throws(ChorusError)
+
     /// Every attempt of one task id, by attempt number.
     func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord]
 
@@ -52,6 +60,10 @@ public protocol ResultStore: AnyObject, Sendable {
 }
 
 extension ResultStore {
+    public func recordStarted(_ message: TaskMessage, queue: String, startedAt: Date) throws(ChorusError) {
+        try record(AttemptRecord.started(message, at: startedAt), storing: ResultMeta.started(message, queue: queue))
+    }
+
     /// The attempt first, then the meta: storing a READY meta wakes waiters,
     /// who may read the history at once. Stores that can do both in one
     /// update (the memory backend) implement this themselves.

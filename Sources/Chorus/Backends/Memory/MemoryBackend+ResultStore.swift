@@ -1,3 +1,5 @@
+import Foundation
+
 extension MemoryBackend: ResultStore {
     @discardableResult
     public func store(_ meta: ResultMeta) throws(ChorusError) -> Bool {
@@ -30,6 +32,11 @@ extension MemoryBackend: ResultStore {
             }
             return true
         }
+    }
+
+    public func recordStarted(_ message: TaskMessage, queue: String, startedAt: Date) throws(ChorusError) {
+        let key = TaskKey(message.id)
+        try withResults { state in state.start(message, queue: queue, startedAt: startedAt, key: key) }
     }
 
     public func result(for taskID: String) throws(ChorusError) -> ResultMeta? {

@@ -5,9 +5,12 @@ import Foundation
 /// scheduled, chord parts counted — Celery's worker semantics.
 extension Runtime {
     func started(_ run: TaskRun) {
-        record(run, state: .started, startedAt: run.startedAt, meta: ResultMeta(
-            taskID: run.id, state: .started, retries: run.headers.retries, groupID: run.headers.group,
-            parentID: run.headers.parentID, name: run.name, queue: run.queue))
+        do {
+            try store.recordStarted(run.message, queue: run.queue, startedAt: run.startedAt)
+        } catch {
+            PersistenceFailure.record()
+            logger.error("recording attempt \(run.attempt) of \(run.id) (STARTED) failed: \(error.message)")
+        }
         emit(event(.started, run))
     }
 
