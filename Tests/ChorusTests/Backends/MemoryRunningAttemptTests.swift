@@ -8,30 +8,6 @@ import Testing
 /// read must match what storing them in full (the protocol's default, which
 /// the SQLite backend uses) gives, at every step of a task's life.
 @Suite struct MemoryRunningAttemptTests {
-    /// A store that takes the protocol's default `recordStarted`: the meta
-    /// and record built up front and stored with `record(_:storing:)`.
-    final class FullRecords: ResultStore, @unchecked Sendable {
-        let inner: MemoryBackend
-        init(clock: ManualClock) { inner = MemoryBackend(clock: clock) }
-        func store(_ meta: ResultMeta) throws(ChorusError) -> Bool { try inner.store(meta) }
-        func result(for taskID: String) throws(ChorusError) -> ResultMeta? { try inner.result(for: taskID) }
-        func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta? {
-            try inner.waitForReadyResult(for: taskID, timeout: timeout)
-        }
-        func setChordSize(_ size: Int, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome {
-            try inner.setChordSize(size, forGroup: groupID)
-        }
-        func recordChordPart(_ part: ChordPart, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome {
-            try inner.recordChordPart(part, forGroup: groupID)
-        }
-        func recordAttempt(_ record: AttemptRecord) throws(ChorusError) { try inner.recordAttempt(record) }
-        func record(_ attempt: AttemptRecord, storing meta: ResultMeta) throws(ChorusError) -> Bool {
-            try inner.record(attempt, storing: meta)
-        }
-        func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord] { try inner.attempts(forTask: taskID) }
-        func attempts(forRoot rootID: String) throws(ChorusError) -> [AttemptRecord] { try inner.attempts(forRoot: rootID) }
-    }
-
     let clock = ManualClock()
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -54,7 +30,8 @@ import Testing
     /// Applies `steps` to both stores and compares every read after each.
     func expectSameReads(ids: [String], roots: [String], _ steps: [(any ResultStore) throws -> Void]) throws {
         let fast = MemoryBackend(clock: clock)
-        let full = FullRecords(clock: clock)
+        // The protocol's default `recordStarted`: meta and record built up front.
+        let full = ForwardingResultStore(MemoryBackend(clock: clock))
         for (n, step) in steps.enumerated() {
             try step(fast)
             try step(full)

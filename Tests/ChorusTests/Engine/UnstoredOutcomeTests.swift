@@ -7,32 +7,17 @@ import Testing
 /// rather than acknowledged and lost.
 @Suite struct UnstoredOutcomeTests {
     /// A result store that refuses the first SUCCESS it is given, like a full disk.
-    final class FlakyStore: ResultStore, @unchecked Sendable {
-        // Forwards to `inner`; `refused` lives behind a mutex.
-        let inner: MemoryBackend
+    final class FlakyStore: ForwardingResultStore, @unchecked Sendable {
+        // `refused` lives behind a mutex.
         let refused = Mutex(false)
-        init(_ inner: MemoryBackend) { self.inner = inner }
 
-        func store(_ meta: ResultMeta) throws(ChorusError) -> Bool {
+        override func store(_ meta: ResultMeta) throws(ChorusError) -> Bool {
             if meta.state == .success {
                 let refuse = refused.withLock { was in defer { was = true }; return !was }
                 if refuse { throw ChorusError(.backend, "database or disk is full") }
             }
             return try inner.store(meta)
         }
-        func result(for taskID: String) throws(ChorusError) -> ResultMeta? { try inner.result(for: taskID) }
-        func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta? {
-            try inner.waitForReadyResult(for: taskID, timeout: timeout)
-        }
-        func setChordSize(_ size: Int, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome {
-            try inner.setChordSize(size, forGroup: groupID)
-        }
-        func recordChordPart(_ part: ChordPart, forGroup groupID: String) throws(ChorusError) -> ChordPartOutcome {
-            try inner.recordChordPart(part, forGroup: groupID)
-        }
-        func recordAttempt(_ record: AttemptRecord) throws(ChorusError) { try inner.recordAttempt(record) }
-        func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord] { try inner.attempts(forTask: taskID) }
-        func attempts(forRoot rootID: String) throws(ChorusError) -> [AttemptRecord] { try inner.attempts(forRoot: rootID) }
     }
 
     @Test func anAcksLateTaskRunsAgainWhenItsResultCannotBeStored() throws {
