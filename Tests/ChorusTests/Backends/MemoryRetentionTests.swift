@@ -122,9 +122,27 @@ import Testing
             try store.record(attempt(id), storing: ResultMeta(taskID: id, state: .success, result: .int(Int64(i))))
             clock.advance(by: 0.01)
         }
-        let (tasks, queued) = try store.withResults { ($0.tasks.count, $0.expiry.results.count + $0.expiry.attempts.count) }
+        let (tasks, queued) = try store.withResults { ($0.tasks.count, $0.expiry.ended.count) }
         #expect(tasks <= 101)  // about one second's worth
         #expect(queued <= 4 * 101)
+    }
+
+    /// One queue serves both kinds: whichever expiry is longer, each kind
+    /// goes at its own time and the queue holds only the longer one's worth.
+    @Test func resultsAndHistoryExpireOnTheirOwnClocksFromOneQueue() throws {
+        for (results, attempts) in [(1.0, 3.0), (3.0, 1.0)] {
+            let store = try backend(results: results, attempts: attempts)
+            for i in 0..<1_000 {
+                try store.record(attempt("t\(i)"), storing: ResultMeta(taskID: "t\(i)", state: .success, result: .int(Int64(i))))
+                clock.advance(by: 0.01)
+            }
+            // 10 s in: the last 100 (1 s) or 300 (3 s) of each kind remain.
+            let kept = try (0..<1_000).map { i in (try store.result(for: "t\(i)") != nil, try !store.attempts(forTask: "t\(i)").isEmpty) }
+            #expect(kept.filter(\.0).count == Int(results * 100), "results kept \(results) s")
+            #expect(kept.filter(\.1).count == Int(attempts * 100), "history kept \(attempts) s")
+            #expect(kept.suffix(Int(min(results, attempts) * 100)).allSatisfy { $0.0 && $0.1 })
+            #expect(try store.withResults { $0.expiry.ended.count } <= Int(max(results, attempts) * 100) + 1)
+        }
     }
 
     @Test func badRetentionIsRefusedWithAClearError() {

@@ -171,9 +171,12 @@ extension MemoryBackend {
                 }
                 if let attempt { old = Self.put(attempt, sequence: sequence, expiresAt: attemptDeadline, into: &entry.attempts) }
             }
-            if stored, let metaDeadline { expiry.results.append(Deadline(at: metaDeadline, key: key)) }
+            let endsResult = stored && metaDeadline != nil
+            let endedAttempt = attemptDeadline != nil ? Int32(clamping: attempt?.attempt ?? 0) : 0
+            if endsResult || endedAttempt > 0, let now {
+                expiry.ended.append(Ended(at: now, key: key, attempt: endedAttempt, endsResult: endsResult))
+            }
             if let attempt {
-                if let attemptDeadline { expiry.attempts.append(Deadline(at: attemptDeadline, key: (key, attempt.attempt))) }
                 // An ended running attempt was indexed when it started.
                 if !endsRunning { index(attempt, replacing: old) }
             }

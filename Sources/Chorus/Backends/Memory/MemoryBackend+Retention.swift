@@ -6,10 +6,12 @@ import Collections
 /// recorded (7 days) — the SQLite backend's rules. Without it an embedded
 /// runtime kept about a kilobyte per task for as long as it ran.
 ///
-/// Every write appends its deadline to a queue per kind. Deadlines are the
-/// write time plus a constant, so each queue is in deadline order and the
-/// writes themselves pop what fell due from the front, O(1) per write; an
-/// entry superseded by a later write of the same record is skipped. Dropping
+/// Every write that ends a record appends one entry — when, which task, which
+/// attempt — to one queue. Both deadlines are the write time plus a constant,
+/// so the queue is in deadline order for each kind: a cursor per kind walks
+/// it from the front, and entries both cursors passed are dropped, O(1) per
+/// write. (Two queues, one per kind, cost ~50 bytes more per task.) An entry
+/// superseded by a later write of the same record is skipped. Dropping
 /// happens at the next write after a deadline, so expired data stays
 /// readable until then (as in the SQLite backend until its next purge).
 extension MemoryBackend {
@@ -41,10 +43,25 @@ extension MemoryBackend {
         let key: Key
     }
 
-    /// The expiry queues of `ResultState`, one per kind of record.
+    /// A write that ended a task's result, an attempt record, or both.
+    struct Ended {
+        /// When it was written: the deadlines are this plus each kind's expiry.
+        let at: MonotonicInstant
+        let key: TaskKey
+        /// The attempt record it ended; 0 for none. 32 bits keep the entry at
+        /// 40 bytes; an attempt past 2^31 (never reached) would not expire.
+        let attempt: Int32
+        /// Whether it stored a ready result.
+        let endsResult: Bool
+    }
+
+    /// The expiry queues of `ResultState`.
     struct ExpiryQueues {
-        var results = Deque<Deadline<TaskKey>>()
-        var attempts = Deque<Deadline<(task: TaskKey, attempt: Int)>>()
+        /// Results and attempt records, in write order (see above).
+        var ended = Deque<Ended>()
+        /// How many entries of `ended` the result and attempt purges have passed.
+        var resultsPassed = 0
+        var attemptsPassed = 0
         /// One entry per chord counter and per completed chord, in deadline
         /// order (a heap: an entry put back at a counter's later deadline may
         /// belong before entries queued since).
@@ -60,21 +77,33 @@ extension MemoryBackend.Deadline: Comparable, Equatable where Key == String {
 extension MemoryBackend.ResultState {
     /// Drops every record whose deadline is `now` or earlier.
     mutating func purgeExpired(now: MonotonicInstant) {
-        while let due = expiry.results.first, due.at <= now {
-            expiry.results.removeFirst()
-            guard tasks[due.key]?.metaExpiresAt == due.at else { continue }  // written again since
-            tasks[due.key]!.meta = nil
-            tasks[due.key]!.metaExpiresAt = nil
-            dropIfEmpty(due.key)
+        while expiry.resultsPassed < expiry.ended.count {
+            let entry = expiry.ended[expiry.resultsPassed]
+            let due = entry.at.advanced(bySeconds: retention.resultExpires)
+            guard due <= now else { break }
+            expiry.resultsPassed += 1
+            guard entry.endsResult, tasks[entry.key]?.metaExpiresAt == due else { continue }  // written again since
+            tasks[entry.key]!.meta = nil
+            tasks[entry.key]!.metaExpiresAt = nil
+            dropIfEmpty(entry.key)
         }
-        while let due = expiry.attempts.first, due.at <= now {
-            expiry.attempts.removeFirst()
-            guard let index = tasks[due.key.task]?.attempts.firstIndex(where: {
-                $0.record.attempt == due.key.attempt && $0.expiresAt == due.at
+        while expiry.attemptsPassed < expiry.ended.count {
+            let entry = expiry.ended[expiry.attemptsPassed]
+            let due = entry.at.advanced(bySeconds: retention.attemptExpires)
+            guard due <= now else { break }
+            expiry.attemptsPassed += 1
+            guard entry.attempt > 0, let index = tasks[entry.key]?.attempts.firstIndex(where: {
+                $0.record.attempt == Int(entry.attempt) && $0.expiresAt == due
             }) else { continue }
-            let record = tasks[due.key.task]!.attempts.remove(at: index).record
+            let record = tasks[entry.key]!.attempts.remove(at: index).record
             unindex(record)
-            dropIfEmpty(due.key.task)
+            dropIfEmpty(entry.key)
+        }
+        let passed = min(expiry.resultsPassed, expiry.attemptsPassed)
+        if passed > 0 {
+            expiry.ended.removeFirst(passed)
+            expiry.resultsPassed -= passed
+            expiry.attemptsPassed -= passed
         }
         while let due = expiry.chords.min, due.at <= now {
             expiry.chords.removeMin()
