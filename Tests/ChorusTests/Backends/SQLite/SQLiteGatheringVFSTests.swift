@@ -34,10 +34,12 @@ import Testing
         #expect(try GatheringVFS.gathers(#require(log)))
     }
 
-    @Test func smallCommitsAreSeenAtOnceByAnotherConnection() throws {
+    /// FULL syncs the log at every commit (and may pad it to a sector).
+    @Test(arguments: ["NORMAL", "FULL"])
+    func smallCommitsAreSeenAtOnceByAnotherConnection(synchronous: String) throws {
         let writer = try open()
         let reader = try open()
-        try writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        try writer.execute("PRAGMA synchronous = \(synchronous); CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
         for i in 1...200 {
             try writer.execute("INSERT INTO t (v) VALUES ('\(String(repeating: "v", count: i))')")
             #expect(try count(reader, "SELECT count(*) FROM t") == Int64(i))
