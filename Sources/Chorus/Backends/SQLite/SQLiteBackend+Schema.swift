@@ -201,12 +201,8 @@ extension SQLiteBackend {
                 throw error
             }
             try connection.exec("COMMIT")
-            if !fresh && options.verifyOnOpen {
-                let verdict = try connection.queryFirst("PRAGMA quick_check(1)") { $0.text(0) } ?? "ok"
-                guard verdict == "ok" else {
-                    throw SQLiteError(code: SQLITE_CORRUPT, message: "integrity check: \(verdict.prefix(120))")
-                }
-            }
+            if !fresh && options.verifyOnOpen { try probeBTrees(connection) }
+            if !fresh && options.fullCheckOnOpen { try fullCheck(connection) }
             let mode = try connection.queryFirst("PRAGMA journal_mode = WAL") { $0.text(0) } ?? ""
             guard mode.lowercased() == "wal" else {
                 throw SQLiteError(ChorusError(.backend, "database \(path) cannot use WAL mode (journal mode stays '\(mode)'); put it on a local file system"))

@@ -65,13 +65,19 @@ public final class SQLiteBackend: Sendable {
         /// A cap on the database size in bytes (SQLite's `max_page_count`); a
         /// write that would exceed it fails like a full disk. Nil: no cap.
         public var maximumSizeBytes: Int64?
-        /// Run `PRAGMA quick_check` when opening an existing database, to
-        /// refuse a corrupt file up front. Takes about a second per GB.
+        /// Probe an existing database's structure when opening it (the root
+        /// page and first leaf of every table and index; milliseconds at any
+        /// size), to refuse a damaged file up front. See `checkIntegrity()`.
         public var verifyOnOpen: Bool
+        /// Also run the full `PRAGMA quick_check` when opening an existing
+        /// database: every page, about a second per GB. Off by default; call
+        /// `checkIntegrity()` to check on demand.
+        public var fullCheckOnOpen: Bool
 
         public init(
             busyTimeout: Double = 5, maximumConnections: Int = 16, resultExpires: Double = 86_400,
-            attemptExpires: Double = 7 * 86_400, maximumSizeBytes: Int64? = nil, verifyOnOpen: Bool = true
+            attemptExpires: Double = 7 * 86_400, maximumSizeBytes: Int64? = nil, verifyOnOpen: Bool = true,
+            fullCheckOnOpen: Bool = false
         ) {
             self.busyTimeout = busyTimeout
             self.maximumConnections = maximumConnections
@@ -79,6 +85,7 @@ public final class SQLiteBackend: Sendable {
             self.attemptExpires = attemptExpires
             self.maximumSizeBytes = maximumSizeBytes
             self.verifyOnOpen = verifyOnOpen
+            self.fullCheckOnOpen = fullCheckOnOpen
         }
     }
 

@@ -34,13 +34,14 @@ final class SQLiteConnection {
     /// Whom the open transaction's commit must wake (see `CommitSignal`).
     var commitWords = CommitWords()
 
-    /// Opens (creating if missing) the database at `path`. Opening reads
+    /// Opens (creating if missing) the database at `path`, through
+    /// `GatheringVFS` (one write per commit to the log). Opening reads
     /// nothing: a foreign or corrupt file is only detected by the first query.
     init(path: String, create: Bool = true) throws(SQLiteError) {
         var db: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if create { flags |= SQLITE_OPEN_CREATE }
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(path, &db, flags, GatheringVFS.name)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_close_v2(db)
