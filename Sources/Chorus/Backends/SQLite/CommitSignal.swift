@@ -150,20 +150,29 @@ final class CommitSignal: @unchecked Sendable {
     func acquireTurn(limit: Double) -> Bool {
         guard blocks else { return false }
         let me = Self.processID
-        var waited = 0.0
+        // Real time waited: counting a whole nap per wake-up made a waiter
+        // woken often give up long before `limit`, and check the holder with
+        // a system call on every look once it believed 20 ms had passed.
+        var started: UInt64?
+        var nextHolderCheck = Self.holderCheckAfter
         while true {
             if chorus_shared_cas(turn, 0, me) != 0 { return true }
             let holder = chorus_shared_load(turn)
             if holder == 0 { continue }
+            let now = DispatchTime.now().uptimeNanoseconds
+            let waited = started.map { Double(now &- $0) / 1e9 } ?? 0
+            if started == nil { started = now }
             if waited >= limit { return false }
-            if waited >= Self.holderCheckAfter && holder != me && kill(pid_t(holder), 0) != 0 && errno == ESRCH {
-                _ = chorus_shared_cas(turn, holder, 0)
-                continue
+            if waited >= nextHolderCheck && holder != me {
+                nextHolderCheck = waited + Self.holderCheckAfter
+                if kill(pid_t(holder), 0) != 0 && errno == ESRCH {
+                    _ = chorus_shared_cas(turn, holder, 0)
+                    continue
+                }
             }
             _ = chorus_shared_add(turnWaiters, 1)
             chorus_shared_wait(turn, holder, Int64(Self.turnNap * 1_000_000_000))
             _ = chorus_shared_sub(turnWaiters, 1)
-            waited += Self.turnNap
         }
     }
 
@@ -176,7 +185,8 @@ final class CommitSignal: @unchecked Sendable {
     /// How long one wait for the turn lasts at most before looking again (a
     /// holder that died never wakes anyone).
     private static let turnNap = 0.002
-    /// Waiting longer than this, check whether the holder still lives.
+    /// Waiting longer than this, check whether the holder still lives (and
+    /// again every this long).
     private static let holderCheckAfter = 0.02
 
     /// Wakes every waiter of every word (closing: this process's waiters
