@@ -84,7 +84,7 @@ enum DurableBenchmarks {
             let handles = try producer.transaction(namespace: "bench") { tx in
                 try (0..<batch).map { _ in try tx.apply(.task(Signature("noop"))) }
             }
-            for h in handles { _ = try h.wait(timeout: 600) }
+            _ = try AsyncResult.waitAll(handles, timeout: 600)
             done += batch
         }
     }
@@ -119,7 +119,7 @@ enum DurableBenchmarks {
         if wanted("tasks") {
             results.append(("tasks", try Measurement.run("\(tasks) no-op tasks (apply() each, until every result)", unit: "tasks/s", runs: runs, scale: 1, count: 1) {
                 let handles = try (0..<tasks).map { _ in try producer.apply(.task(Signature("noop"))) }
-                for h in handles { _ = try h.wait(timeout: 600) }
+                _ = try AsyncResult.waitAll(handles, timeout: 600)
             }.inverted(count: tasks)))
         }
         if wanted("tasks_tx") {

@@ -26,6 +26,10 @@ public protocol ResultStore: AnyObject, Sendable {
     /// (literal, not scaled). Waits on a signal, not by polling.
     func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta?
 
+    /// The READY metas among `taskIDs`, by task id, without waiting: one
+    /// read for many tasks (a group's members, a batch of applied tasks).
+    func readyResults(for taskIDs: [String]) throws(ChorusError) -> [String: ResultMeta]
+
     /// Declares how many parts complete chord group `groupID` (Celery's
     /// `set_chord_size`, called before the last header member is published).
     /// Returns `.completed` if the parts already recorded complete it (or the
@@ -60,6 +64,14 @@ public protocol ResultStore: AnyObject, Sendable {
 }
 
 extension ResultStore {
+    public func readyResults(for taskIDs: [String]) throws(ChorusError) -> [String: ResultMeta] {
+        var found: [String: ResultMeta] = [:]
+        for id in taskIDs {
+            if let meta = try result(for: id), meta.state.isReady { found[id] = meta }
+        }
+        return found
+    }
+
     public func recordStarted(_ message: TaskMessage, queue: String, startedAt: Date) throws(ChorusError) {
         try record(AttemptRecord.started(message, at: startedAt), storing: ResultMeta.started(message, queue: queue))
     }

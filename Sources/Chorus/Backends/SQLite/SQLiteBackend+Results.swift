@@ -49,6 +49,31 @@ extension SQLiteBackend: ResultStore {
         }
     }
 
+    /// One read transaction for up to `readyBatch` ids at a time (a waiter
+    /// on a wide group read them one transaction each).
+    public func readyResults(for taskIDs: [String]) throws(ChorusError) -> [String: ResultMeta] {
+        let path = self.path
+        var found: [String: ResultMeta] = [:]
+        var start = 0
+        while start < taskIDs.count {
+            let ids = taskIDs[start..<min(start + Self.readyBatch, taskIDs.count)]
+            start = ids.endIndex
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            let metas = try read("reading the results of \(ids.count) tasks") { (c: SQLiteConnection) throws(SQLiteError) in
+                try c.query("""
+                    SELECT task_id, state, result, error_type, error_message, error_module, traceback, children, date_done,
+                        retries, group_id, parent_id, name, worker, queue
+                    FROM results WHERE task_id IN (\(marks)) AND state IN ('SUCCESS', 'FAILURE', 'REVOKED')
+                    """, ids.map { .text($0) }) { (r: SQLiteRow) throws(SQLiteError) in try Self.meta(from: r, path: path) }
+            }
+            for meta in metas { found[meta.taskID] = meta }
+        }
+        return found
+    }
+
+    /// Ids per `readyResults` query (well under SQLite's bound-parameter limit).
+    static let readyBatch = 256
+
     public func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta? {
         try poll(timeout: timeout, on: CommitSignal.result(taskID)) { () throws(ChorusError) -> PollStep<ResultMeta> in
             guard let meta = try result(for: taskID), meta.state.isReady else { return .wait(untilMicros: nil) }
