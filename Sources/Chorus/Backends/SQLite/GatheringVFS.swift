@@ -150,6 +150,17 @@ enum GatheringVFS {
         return methods.xWrite!(inner, data, amount, offset)
     }
 
+    /// Writes out what `file` gathered, then makes `call` on the default
+    /// VFS's file: every log operation but a write sees the log as written.
+    private static func flushed(
+        _ file: UnsafeMutablePointer<sqlite3_file>?, _ call: (UnsafeMutablePointer<sqlite3_file>, sqlite3_io_methods) -> Int32
+    ) -> Int32 {
+        let rc = flush(file)
+        guard rc == SQLITE_OK else { return rc }
+        let (inner, methods) = inner(file)
+        return call(inner, methods)
+    }
+
     private static func makeLogMethods() -> sqlite3_io_methods {
         var m = sqlite3_io_methods()
         m.iVersion = 1
@@ -161,55 +172,15 @@ enum GatheringVFS {
             Unmanaged<LogBuffer>.fromOpaque(raw).release()
             return flushed != SQLITE_OK ? flushed : rc
         }
-        m.xRead = { file, data, amount, offset in
-            let rc = GatheringVFS.flush(file)
-            guard rc == SQLITE_OK else { return rc }
-            let (inner, methods) = GatheringVFS.inner(file)
-            return methods.xRead!(inner, data, amount, offset)
-        }
+        m.xRead = { file, data, amount, offset in GatheringVFS.flushed(file) { $1.xRead!($0, data, amount, offset) } }
         m.xWrite = { file, data, amount, offset in GatheringVFS.write(file, data, amount, offset) }
-        m.xTruncate = { file, size in
-            let rc = GatheringVFS.flush(file)
-            guard rc == SQLITE_OK else { return rc }
-            let (inner, methods) = GatheringVFS.inner(file)
-            return methods.xTruncate!(inner, size)
-        }
-        m.xSync = { file, flags in
-            let rc = GatheringVFS.flush(file)
-            guard rc == SQLITE_OK else { return rc }
-            let (inner, methods) = GatheringVFS.inner(file)
-            return methods.xSync!(inner, flags)
-        }
-        m.xFileSize = { file, size in
-            let rc = GatheringVFS.flush(file)
-            guard rc == SQLITE_OK else { return rc }
-            let (inner, methods) = GatheringVFS.inner(file)
-            return methods.xFileSize!(inner, size)
-        }
-        m.xLock = { file, level in
-            let rc = GatheringVFS.flush(file)
-            guard rc == SQLITE_OK else { return rc }
-            let (inner, methods) = GatheringVFS.inner(file)
-            return methods.xLock!(inner, level)
-        }
-        m.xUnlock = { file, level in
-            let rc = GatheringVFS.flush(file)
-            guard rc == SQLITE_OK else { return rc }
-            let (inner, methods) = GatheringVFS.inner(file)
-            return methods.xUnlock!(inner, level)
-        }
-        m.xCheckReservedLock = { file, out in
-            let rc = GatheringVFS.flush(file)
-            guard rc == SQLITE_OK else { return rc }
-            let (inner, methods) = GatheringVFS.inner(file)
-            return methods.xCheckReservedLock!(inner, out)
-        }
-        m.xFileControl = { file, op, arg in
-            let rc = GatheringVFS.flush(file)
-            guard rc == SQLITE_OK else { return rc }
-            let (inner, methods) = GatheringVFS.inner(file)
-            return methods.xFileControl!(inner, op, arg)
-        }
+        m.xTruncate = { file, size in GatheringVFS.flushed(file) { $1.xTruncate!($0, size) } }
+        m.xSync = { file, flags in GatheringVFS.flushed(file) { $1.xSync!($0, flags) } }
+        m.xFileSize = { file, size in GatheringVFS.flushed(file) { $1.xFileSize!($0, size) } }
+        m.xLock = { file, level in GatheringVFS.flushed(file) { $1.xLock!($0, level) } }
+        m.xUnlock = { file, level in GatheringVFS.flushed(file) { $1.xUnlock!($0, level) } }
+        m.xCheckReservedLock = { file, out in GatheringVFS.flushed(file) { $1.xCheckReservedLock!($0, out) } }
+        m.xFileControl = { file, op, arg in GatheringVFS.flushed(file) { $1.xFileControl!($0, op, arg) } }
         m.xSectorSize = { file in
             let (inner, methods) = GatheringVFS.inner(file)
             return methods.xSectorSize!(inner)
