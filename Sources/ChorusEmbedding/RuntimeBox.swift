@@ -67,7 +67,8 @@ public func cRuntimeRegisterDescriptor(_ runtime: OpaquePointer?, _ task: Unsafe
     Entry.call("chorus_runtime_register_descriptor", runtime, as: RuntimeBox.self) { box throws(APIError) in
         guard let task else { throw APIError(CHORUS_E_ARGUMENT, "task is NULL") }
         do throws(ChorusError) {
-            try box.runtime.registry.registerNative(descriptor: task, origin: "chorus_runtime_register_descriptor")
+            // The entry point already prefixes its own name to every message.
+            try box.runtime.registry.registerNative(descriptor: task, origin: "descriptor")
         } catch {
             throw APIError(error)
         }

@@ -133,7 +133,7 @@ int main(int argc, char **argv) {
         d.size = sizeof d;
         d.max_retries = -5;
         expect("register_descriptor bad max_retries", chorus_runtime_register_descriptor(runtime, &d), CHORUS_E_ARGUMENT, runtime,
-               "chorus_runtime_register_descriptor: task 'host_described': max_retries -5 is invalid");
+               "chorus_runtime_register_descriptor: descriptor: task 'host_described': max_retries -5 is invalid");
         d.max_retries = 2;
         d.retry_backoff = -1;
         expect("register_descriptor bad backoff", chorus_runtime_register_descriptor(runtime, &d), CHORUS_E_ARGUMENT, runtime, "retry_backoff -1.0 is invalid");
