@@ -37,6 +37,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Messages an executor claims at once; the ones it does not start at once wait for the next free executor of this worker (Celery's worker_prefetch_multiplier).", valueName: "N"))
     var prefetch: Int = 4
 
+    @Option(name: .customLong("prefetch-burst"), help: ArgumentHelp("The most one claim takes while tasks finish within milliseconds (about 10 ms of work at a time); the same value as --prefetch turns this off.", valueName: "N"))
+    var prefetchBurst: Int = 64
+
     func run() throws {
         let queueList = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !queueList.isEmpty, queueList.allSatisfy({ !$0.isEmpty }) else {
@@ -47,6 +50,7 @@ struct WorkerCommand: ParsableCommand {
         configuration.leaseSeconds = lease
         configuration.maxDeliveries = maxDeliveries
         configuration.prefetch = prefetch
+        configuration.prefetchBurst = prefetchBurst
         let registry = try pluginOptions.makeRegistry()
         let backend = try database.open(scale: configuration.timeScale)
         let runtime = try Runtime(registry: registry, configuration: configuration, broker: backend, store: backend, state: backend)

@@ -12,7 +12,9 @@ import Foundation
 /// ack before its task runs. Only an executor that found no work waits,
 /// outside any transaction, and takes the next message in a batch of its own.
 ///
-/// Prefetch: a claim takes up to `configuration.prefetch` messages; the ones
+/// Prefetch: a claim takes up to `configuration.prefetch` messages (more,
+/// up to `prefetchBurst`, while tasks finish within milliseconds: see
+/// `ClaimSizer`); the ones
 /// not begun at once wait in `prefetched`, shared by this runtime's
 /// executors. Each is begun just before it runs, and `Broker.begin` (or the
 /// early ack) reports a lease that lapsed meanwhile — the message went to
@@ -40,11 +42,12 @@ extension Runtime {
         var waited = Wait.mayBeDue
         // One per executor, reused: a batch per task was an allocation per task.
         let batch = Batch()
+        var sizer = ClaimSizer(prefetch: configuration.prefetch, burst: configuration.prefetchBurst)
         while true {
             let stopping = isStopping
             let order = orders[rotation % queues.count]
             rotation &+= 1
-            let next = advance(batch, finishing: finished, order: stopping ? nil : order, after: waited)
+            let next = advance(batch, finishing: finished, order: stopping ? nil : order, after: waited, sizer: &sizer)
             finished = nil
             waited = .mayBeDue
             if let next {
@@ -53,6 +56,7 @@ extension Runtime {
             }
             if stopping { break }
             waited = waitForWork(order)
+            if case .claimed(let deliveries) = waited { sizer.claimed(deliveries.count) }
         }
         releasePrefetched(prefetched.takeAll())
     }
@@ -88,7 +92,9 @@ extension Runtime {
     /// and nothing `mayBeDue`), settling on the way any that must not run.
     /// Returns the begun task, or nil when there was none (or when `order` is
     /// nil: stopping) or the batch could not be committed.
-    private func advance(_ batch: Batch, finishing: FinishedTask?, order: [String]?, after waited: Wait) -> StartedTask? {
+    private func advance(
+        _ batch: Batch, finishing: FinishedTask?, order: [String]?, after waited: Wait, sizer: inout ClaimSizer
+    ) -> StartedTask? {
         var claimed: [Delivery] = []
         switch waited {
         case .claimed(let deliveries): claimed = deliveries
@@ -101,7 +107,7 @@ extension Runtime {
         // One count covers the deliveries settled here without running, and
         // passes to the task begun here, if any; `finishing` held its own.
         _ = beginTask()
-        batch.reset(finishing: finishing, order: order)
+        batch.reset(finishing: finishing, order: order, claimLimit: sizer.nextLimit())
         batch.held = claimed
         if batchesWrites, let order, finishing != nil, prefetched.isEmpty {
             // Under load, claim in a short transaction of its own before the
@@ -111,7 +117,8 @@ extension Runtime {
             // batch instead, saving a commit on the way to its first task.
             // If it found nothing, the batch looks again after storing the
             // outcome: a chain's next step, published by it, is begun at once.
-            let claimed = claim(order)
+            let claimed = claim(order, limit: batch.claimLimit)
+            sizer.claimed(claimed.count)
             hold(claimed)
             if !claimed.isEmpty { batch.claimed = true }
         }
@@ -125,6 +132,7 @@ extension Runtime {
             usleep(200_000)
             return nil
         }
+        if let count = batch.claimedInBody { sizer.claimed(count) }
         hold(batch.held)
         hold(batch.claimedHere)
         if batch.next == nil { endTask() }
@@ -149,12 +157,18 @@ extension Runtime {
         /// Taken from `prefetched`: ours either way.
         @exclusivity(unchecked) var taken: [Delivery] = []
         @exclusivity(unchecked) var claimed = false
+        /// How many the body's own claim took, if it claimed.
+        @exclusivity(unchecked) var claimedInBody: Int?
+        /// The most a claim of this batch takes (see `ClaimSizer`).
+        @exclusivity(unchecked) private(set) var claimLimit = 1
         @exclusivity(unchecked) var next: StartedTask?
 
         /// Empties the batch for the next `advance`, keeping the arrays' storage.
-        func reset(finishing: FinishedTask?, order: [String]?) {
+        func reset(finishing: FinishedTask?, order: [String]?, claimLimit: Int) {
             self.finishing = finishing
             self.order = order
+            self.claimLimit = claimLimit
+            claimedInBody = nil
             // Guarded: emptying an empty array still went through a generic replace.
             if !held.isEmpty { held.removeAll(keepingCapacity: true) }
             if !claimedHere.isEmpty { claimedHere.removeAll(keepingCapacity: true) }
@@ -181,7 +195,8 @@ extension Runtime {
                 delivery = held
             } else if !batch.claimed {
                 batch.claimed = true
-                batch.claimedHere = claim(order)
+                batch.claimedHere = claim(order, limit: batch.claimLimit)
+                batch.claimedInBody = batch.claimedHere.count
                 if batch.claimedHere.isEmpty { break }
                 continue
             } else {
@@ -192,10 +207,10 @@ extension Runtime {
         return true
     }
 
-    /// Claims what is due now (up to `configuration.prefetch`), logging a failure.
-    private func claim(_ order: [String]) -> [Delivery] {
+    /// Claims what is due now (up to `limit`), logging a failure.
+    private func claim(_ order: [String], limit: Int) -> [Delivery] {
         do throws(ChorusError) {
-            return try broker.prefetch(from: order, leaseSeconds: configuration.leaseSeconds, limit: configuration.prefetch, timeout: 0)
+            return try broker.prefetch(from: order, leaseSeconds: configuration.leaseSeconds, limit: limit, timeout: 0)
         } catch {
             logger.error("claiming from \(order.joined(separator: ",")) failed: \(error.message)")
             return []

@@ -27,6 +27,13 @@ public struct RuntimeConfiguration: Sendable {
     /// leaves more work to other workers. Unstarted ones go back to the queue
     /// when every executor stays busy for a second, and at warm shutdown.
     public var prefetch: Int
+    /// The most one claim takes while tasks finish fast: a claim then takes
+    /// about 10 ms of work at the pace the previous one was worked through,
+    /// at least `prefetch` (which is all it takes once tasks are slower).
+    /// Each claim from SQLite costs a write transaction; with tasks of
+    /// microseconds, `prefetch` 4 meant one every fourth task. Set it to
+    /// `prefetch` to claim exactly `prefetch` every time.
+    public var prefetchBurst: Int
     /// Check at apply time that every task a canvas names is registered here,
     /// so a typo fails fast with suggestions. Turn off for a producer whose
     /// workers load other plugins.
@@ -37,7 +44,7 @@ public struct RuntimeConfiguration: Sendable {
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, timeScale: Double = 1,
         queues: [String] = ["celery"], clock: any RuntimeClock = SystemClock.shared,
         random: any RandomSource = SystemRandomSource.shared, leaseSeconds: Double = 60, maxDeliveries: Int = 3,
-        prefetch: Int = 4, validateTaskNames: Bool = true, logger: Logger = Logger(label: "chorus.runtime")
+        prefetch: Int = 4, prefetchBurst: Int = 64, validateTaskNames: Bool = true, logger: Logger = Logger(label: "chorus.runtime")
     ) {
         self.concurrency = concurrency
         self.timeScale = timeScale
@@ -47,6 +54,7 @@ public struct RuntimeConfiguration: Sendable {
         self.leaseSeconds = leaseSeconds
         self.maxDeliveries = maxDeliveries
         self.prefetch = prefetch
+        self.prefetchBurst = prefetchBurst
         self.validateTaskNames = validateTaskNames
         self.logger = logger
     }
@@ -70,6 +78,9 @@ public struct RuntimeConfiguration: Sendable {
         }
         guard prefetch >= 1 && prefetch <= 1000 else {
             throw ChorusError(.invalidInput, "prefetch must be between 1 and 1000 messages, got \(prefetch)")
+        }
+        guard prefetchBurst >= 1 && prefetchBurst <= 1000 else {
+            throw ChorusError(.invalidInput, "prefetch burst must be between 1 and 1000 messages, got \(prefetchBurst)")
         }
         return self
     }
