@@ -103,6 +103,9 @@ public struct AsyncResult: Sendable {
         var values: [JSON] = []
         values.reserveCapacity(results.count)
         var ready: [String: ResultMeta] = [:]
+        // How many ids the next read looks at: as many as were found ready
+        // lately, doubled; an id not ready yet costs a lookup for nothing.
+        var window = Self.minimumWindow
         for (i, result) in results.enumerated() {
             guard case .task(let id) = result.handle, result.runtime.configuration.clock is SystemClock else {
                 values.append(try result.wait(until: deadline))
@@ -116,13 +119,29 @@ public struct AsyncResult: Sendable {
             // Those after it that are ready already: one read, not one each.
             var next: [String] = []
             for later in results[(i + 1)...] {
-                if next.count == 256 { break }  // a `where` clause would walk the rest: O(n²) for a wide group
+                if next.count == window { break }  // a `where` clause would walk the rest: O(n²) for a wide group
                 if case .task(let laterID) = later.handle, later.runtime === result.runtime, ready[laterID] == nil { next.append(laterID) }
             }
-            if !next.isEmpty { ready.merge(try result.runtime.store.readyResults(for: next)) { $1 } }
+            guard !next.isEmpty else { continue }
+            let found = try result.runtime.store.readyResults(for: next)
+            ready.merge(found) { $1 }
+            window = found.count * 2 >= window ? min(window * 2, Self.maximumWindow) : max(window / 2, Self.minimumWindow)
+            // Few ready yet while many wait: the tasks finish about as fast as
+            // they are waited for. Pause, so the next wake-up covers several:
+            // waking for each cost the waiter as much CPU as the workers spent
+            // running them. Adds at most `coalescePause` to the whole wait.
+            if found.count < Self.coalesceBelow && next.count >= Self.coalesceBelow { usleep(Self.coalescePause) }
         }
         return values
     }
+
+    /// Bounds of the read-ahead window (ids per read after a wake-up).
+    static let minimumWindow = 16
+    static let maximumWindow = 256
+    /// Fewer ready ones than this after a wake-up (with at least this many
+    /// waiting) and `wait(for:until:)` pauses `coalescePause` microseconds.
+    static let coalesceBelow = 8
+    static let coalescePause: UInt32 = 1_000
 
     /// `wait` on a runtime with a test clock (e.g. `ManualClock`). The store
     /// measures `waitForReadyResult`'s timeout on its clock, which only moves
