@@ -48,7 +48,7 @@ extension SQLiteBackend: Broker {
     static func messageRow(_ message: TaskMessage, queue: String, due: Int64, now: Int64) throws(ChorusError) -> [SQLValue] {
         guard !queue.isEmpty else { throw ChorusError(.invalidInput, "cannot publish \(message.id): the queue name is empty") }
         return [
-            .text(queue), .text(message.id), .text(message.taskName), .text(message.headers.json.serialized()),
+            .text(queue), .text(message.id), .text(message.taskName), .text(message.headers.serializedJSON()),
             .text(message.bodyText), .int(due), .int(now),
         ]
     }
