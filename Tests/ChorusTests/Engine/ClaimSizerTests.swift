@@ -89,3 +89,16 @@ import Testing
         #expect(ran(firstEvents) >= 2 && ran(secondEvents) >= 2, "first ran \(ran(firstEvents)), second \(ran(secondEvents))")
     }
 }
+
+/// `chorus worker --prefetch-burst`: a bad value is refused with one line
+/// before anything starts.
+@Suite struct PrefetchBurstOptionTests {
+    let dir = TemporaryDirectory()
+
+    @Test func aBadBurstIsRefusedByTheWorkerCommand() throws {
+        let run = try ChorusBinary.run(["worker", "--db", dir.database, "--prefetch-burst", "0"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("prefetch burst must be between 1 and 1000 messages, got 0"), "\(run.stderr)")
+        #expect(run.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+}
