@@ -41,13 +41,12 @@ extension Runtime {
         var finished: FinishedTask?
         var waited = Wait.mayBeDue
         // One per executor, reused: a batch per task was an allocation per task.
-        let batch = Batch()
-        var sizer = ClaimSizer(prefetch: configuration.prefetch, burst: configuration.prefetchBurst)
+        let batch = Batch(sizer: ClaimSizer(prefetch: configuration.prefetch, burst: configuration.prefetchBurst))
         while true {
             let stopping = isStopping
             let order = orders[rotation % queues.count]
             rotation &+= 1
-            let next = advance(batch, finishing: finished, order: stopping ? nil : order, after: waited, sizer: &sizer)
+            let next = advance(batch, finishing: finished, order: stopping ? nil : order, after: waited)
             finished = nil
             waited = .mayBeDue
             if let next {
@@ -56,7 +55,7 @@ extension Runtime {
             }
             if stopping { break }
             waited = waitForWork(order)
-            if case .claimed(let deliveries) = waited { sizer.claimed(deliveries.count) }
+            if case .claimed(let deliveries) = waited { batch.sizer.claimed(deliveries.count) }
         }
         releasePrefetched(prefetched.takeAll())
     }
@@ -93,7 +92,7 @@ extension Runtime {
     /// Returns the begun task, or nil when there was none (or when `order` is
     /// nil: stopping) or the batch could not be committed.
     private func advance(
-        _ batch: Batch, finishing: FinishedTask?, order: [String]?, after waited: Wait, sizer: inout ClaimSizer
+        _ batch: Batch, finishing: FinishedTask?, order: [String]?, after waited: Wait
     ) -> StartedTask? {
         var claimed: [Delivery] = []
         switch waited {
@@ -107,7 +106,7 @@ extension Runtime {
         // One count covers the deliveries settled here without running, and
         // passes to the task begun here, if any; `finishing` held its own.
         _ = beginTask()
-        batch.reset(finishing: finishing, order: order, claimLimit: sizer.nextLimit())
+        batch.reset(finishing: finishing, order: order)
         batch.held = claimed
         if batchesWrites, let order, finishing != nil, prefetched.isEmpty {
             // Under load, claim in a short transaction of its own before the
@@ -117,8 +116,8 @@ extension Runtime {
             // batch instead, saving a commit on the way to its first task.
             // If it found nothing, the batch looks again after storing the
             // outcome: a chain's next step, published by it, is begun at once.
-            let claimed = claim(order, limit: batch.claimLimit)
-            sizer.claimed(claimed.count)
+            let claimed = claim(order, limit: batch.sizer.nextLimit())
+            batch.sizer.claimed(claimed.count)
             hold(claimed)
             if !claimed.isEmpty { batch.claimed = true }
         }
@@ -132,7 +131,6 @@ extension Runtime {
             usleep(200_000)
             return nil
         }
-        if let count = batch.claimedInBody { sizer.claimed(count) }
         hold(batch.held)
         hold(batch.claimedHere)
         if batch.next == nil { endTask() }
@@ -159,18 +157,16 @@ extension Runtime {
         @exclusivity(unchecked) var claimed = false
         /// The task begun last by this executor (see `begin`); kept across batches.
         @exclusivity(unchecked) var lastTask: RegisteredTask?
-        /// How many the body's own claim took, if it claimed.
-        @exclusivity(unchecked) var claimedInBody: Int?
-        /// The most a claim of this batch takes (see `ClaimSizer`).
-        @exclusivity(unchecked) private(set) var claimLimit = 1
+        /// How much this executor claims at a time; kept across batches.
+        @exclusivity(unchecked) var sizer: ClaimSizer
         @exclusivity(unchecked) var next: StartedTask?
 
         /// Empties the batch for the next `advance`, keeping the arrays' storage.
-        func reset(finishing: FinishedTask?, order: [String]?, claimLimit: Int) {
+        init(sizer: ClaimSizer) { self.sizer = sizer }
+
+        func reset(finishing: FinishedTask?, order: [String]?) {
             self.finishing = finishing
             self.order = order
-            self.claimLimit = claimLimit
-            claimedInBody = nil
             // Guarded: emptying an empty array still went through a generic replace.
             if !held.isEmpty { held.removeAll(keepingCapacity: true) }
             if !claimedHere.isEmpty { claimedHere.removeAll(keepingCapacity: true) }
@@ -197,8 +193,8 @@ extension Runtime {
                 delivery = held
             } else if !batch.claimed {
                 batch.claimed = true
-                batch.claimedHere = claim(order, limit: batch.claimLimit)
-                batch.claimedInBody = batch.claimedHere.count
+                batch.claimedHere = claim(order, limit: batch.sizer.nextLimit())
+                batch.sizer.claimed(batch.claimedHere.count)
                 if batch.claimedHere.isEmpty { break }
                 continue
             } else {
@@ -453,7 +449,9 @@ struct TaskRun {
 
     var id: String { message.id }
     var name: String { message.taskName }
-    var headers: TaskHeaders { message.headers }
+    /// Yielded, not returned: a copy retained every string of the headers,
+    /// and the outcome code reads several fields through it per task.
+    var headers: TaskHeaders { _read { yield message.headers } }
     var attempt: Int { message.headers.retries + 1 }
     /// The chord this task is a header member of: its group and body.
     var chordBody: JSON? { message.embed.chord }
