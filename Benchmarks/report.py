@@ -174,10 +174,11 @@ How each side runs:
   processes with `--concurrency 1` each (2 executors in all), the bundled examples plugin's C tasks `noop`,
   `identity`, `add`, `tsum`. The bench process is the producer: a `Runtime` on the same file that only publishes
   and waits (`AsyncResult.waitAll` for the no-op tasks, Chorus's `ResultSet.join_native`: it sleeps until a worker
-  commits the next result, then reads every later one already done in one query; `AsyncResult.wait` for the
+  commits the next result, then reads the later ones already done in one query, pausing 1 ms when they trickle
+  in one by one; `AsyncResult.wait` for the
   rest, and a group's wait works like `waitAll`. Chorus's commits wake the
   waiters of every process through a shared `<db>-wake` file, since SQLite has no cross-process notification;
-  idle workers wait for publishes the same way). Workers use the default `--prefetch 4` and store one task's outcome and begin the next in one transaction. The no-op tasks are published one by one with
+  idle workers wait for publishes the same way). Workers use the defaults `--prefetch 4 --prefetch-burst 64` (a claim takes about 10 ms of work while tasks finish fast) and store one task's outcome and begin the next in one transaction. The no-op tasks are published one by one with
   `Runtime.apply` (each its own SQLite write transaction, like Celery's `delay()`), and again all in one
   transaction (`Runtime.transaction`), which Celery has no equivalent of; the other workloads use `Runtime.apply`.
 - **Celery**: one `celery worker --pool prefork --concurrency 2 --without-gossip --without-mingle
