@@ -17,7 +17,7 @@ extension SignatureOptions {
         if let x = p.parentId { parentId = x }
         if let g = p.groupId, groupId == nil { groupId = g }
         if let i = p.groupIndex { groupIndex = i }
-        if let c = p.chord { values["chord"] = c }  // what `chord = signature` stores
+        if let c = p.chord { self[.chord] = c }  // what `chord = signature` stores
     }
 }
 
@@ -37,7 +37,7 @@ struct Freezer<IDs: TaskIDGenerator> {
         case .task(var s):
             // Room for the id and the placement `emit` writes (root, parent,
             // group, index, chord): one allocation instead of regrowing per key.
-            s.options.values.reserveCapacity(s.options.values.count + 6)
+            s.options.reserveCapacity(adding: 6)
             if s.options.taskId == nil { s.options.taskId = ids.next() }
             node = .task(s)
         case .group(var g):

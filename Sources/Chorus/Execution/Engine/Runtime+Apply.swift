@@ -132,11 +132,11 @@ extension Runtime {
             guard plan.messages.count == 1 else {
                 throw ChorusError(.internal, "a chain step that is a task prepared into \(plan.messages.count) messages")
             }
-            plan.messages[0].options.values["chain"] = .array(chain)
+            plan.messages[0].options[.chain] = .array(chain)
             try publish(plan)
             return
         }
-        if let chain, !chain.isEmpty { options.values["chain"] = .array(chain) }
+        if let chain, !chain.isEmpty { options[.chain] = .array(chain) }
         try publish(canvas.prepare(partialArgs: partialArgs, options: options))
     }
 
