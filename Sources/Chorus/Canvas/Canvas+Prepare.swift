@@ -64,9 +64,9 @@ extension Canvas {
         let placement = Placement(
             rootId: top.rootId ?? canvas.firstTaskID, parentId: top.parentId,
             groupId: top.groupId, groupIndex: top.groupIndex, chord: top.chord?.json)
-        let (frozen, result) = try freezer.emit(canvas, placement, publish: true)
+        let result = try freezer.emit(&canvas, placement, publish: true)
         return PublishPlan(chordRegistrations: freezer.registrations, messages: freezer.messages,
-                           result: result, canvas: frozen)
+                           result: result, canvas: canvas)
     }
 
     /// The fast path of ``prepare(partialArgs:partialKwargs:options:idGenerator:)``
