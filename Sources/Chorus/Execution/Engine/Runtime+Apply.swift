@@ -162,7 +162,11 @@ extension Runtime {
             }
         }
         switch canvas {
-        case .task(let s): names.append(s.task)
+        case .task(let s):
+            // Members of a group or chord mostly name one task: a repeat of
+            // the last name is not listed again (a wide chord hashed each
+            // member's name into the set below).
+            if names.last != s.task { names.append(s.task) }
         case .chain(let c): for t in c.tasks { try collectTaskNames(t, into: &names) }
         case .group(let g): for t in g.tasks { try collectTaskNames(t, into: &names) }
         case .chord(let c):
