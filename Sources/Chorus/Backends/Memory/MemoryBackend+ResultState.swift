@@ -9,10 +9,27 @@ extension MemoryBackend {
         var seen: Set<PartKey> = []
         /// When it is dropped unless written again (see `Retention`).
         var expiresAt: MonotonicInstant?
+
+        /// Counts `part` unless its key was counted before; false for a duplicate.
+        mutating func add(_ part: ChordPart, key: PartKey) -> Bool {
+            guard seen.insert(key).inserted else { return false }
+            parts.append(part)
+            return true
+        }
+
+        /// Moves the deadline to `deadline`; returns the size, the parts
+        /// counted, and whether the counter had a deadline (an expiry entry) already.
+        mutating func touch(expiresAt deadline: MonotonicInstant) -> (size: Int?, ready: Int, wasQueued: Bool) {
+            let wasQueued = expiresAt != nil
+            expiresAt = deadline
+            return (size, parts.count, wasQueued)
+        }
     }
 
+    /// A part already counted: the task (as its 128-bit key, which hashes
+    /// two words instead of a 36-byte string) at its slot.
     struct PartKey: Hashable {
-        let taskID: String
+        let task: TaskKey
         let groupIndex: Int
     }
 
@@ -207,12 +224,13 @@ extension MemoryBackend {
         private mutating func completeIfReady(at index: Dictionary<String, ChordCounter>.Index, now: MonotonicInstant) -> ChordPartOutcome {
             let deadline = now.advanced(bySeconds: retention.resultExpires)
             defer { purgeExpired(now: now) }
-            let (size, ready) = (chords.values[index].size, chords.values[index].parts.count)
+            // One access to the counter for what is read and written here: each
+            // read through `chords.values[index]` copied the whole counter.
+            let (size, ready, wasQueued) = chords.values[index].touch(expiresAt: deadline)
             guard let size, ready >= size else {
                 // The expiry queue holds one entry per counter; a purge that finds
                 // the counter written since puts it back at its new deadline.
-                if chords.values[index].expiresAt == nil { expiry.chords.insert(Deadline(at: deadline, key: chords.keys[index])) }
-                chords.values[index].expiresAt = deadline
+                if !wasQueued { expiry.chords.insert(Deadline(at: deadline, key: chords.keys[index])) }
                 return .waiting(ready: ready, size: size)
             }
             let (groupID, counter) = chords.remove(at: index)
@@ -239,11 +257,10 @@ extension MemoryBackend {
             guard let index = counterIndex(groupID) else { return .alreadyCompleted }
             // Mutate the counter in place: copying it out and back copied its
             // set and array on every part, O(n^2) for an n-part chord.
-            let key = PartKey(taskID: part.taskID, groupIndex: part.groupIndex)
-            guard chords.values[index].seen.insert(key).inserted else {
+            let key = PartKey(task: TaskKey(part.taskID), groupIndex: part.groupIndex)
+            guard chords.values[index].add(part, key: key) else {
                 return .duplicate(ready: chords.values[index].parts.count, size: chords.values[index].size)
             }
-            chords.values[index].parts.append(part)
             return completeIfReady(at: index, now: now)
         }
 
