@@ -48,9 +48,9 @@ extension MemoryBackend {
         var meta: ResultMeta?
         /// When `meta` is dropped unless written again (see `Retention`).
         var metaExpiresAt: MonotonicInstant?
-        /// In attempt order (a short array: most tasks have one attempt,
-        /// recorded twice — STARTED, then its end).
-        var attempts: [StoredAttempt] = []
+        /// In attempt order (most tasks have one attempt, recorded twice —
+        /// STARTED, then its end — held inline by `AttemptList`).
+        var attempts = AttemptList()
     }
 
     /// An attempt that began (`ResultStore.recordStarted`) and has not ended:
@@ -268,7 +268,7 @@ extension MemoryBackend {
         /// order; returns the record it replaced. A replacement keeps its
         /// first-recorded `sequence` unless it moved to another root.
         static func put(
-            _ record: AttemptRecord, sequence: UInt64, expiresAt: MonotonicInstant?, into list: inout [StoredAttempt]
+            _ record: AttemptRecord, sequence: UInt64, expiresAt: MonotonicInstant?, into list: inout AttemptList
         ) -> AttemptRecord? {
             // Searched from the end: the attempt recorded is nearly always the last one.
             var index = list.endIndex
@@ -289,7 +289,7 @@ extension MemoryBackend {
         func attempts(forTask taskID: String) -> [AttemptRecord] {
             guard let entry = tasks[TaskKey(taskID)] else { return [] }
             // A running attempt is always the latest.
-            return (entry.attempts + (entry.running.map { [$0.stored] } ?? [])).map(\.record)
+            return (Array(entry.attempts) + (entry.running.map { [$0.stored] } ?? [])).map(\.record)
         }
 
         /// The stored or running record of `attempt` of an entry.
@@ -303,7 +303,7 @@ extension MemoryBackend {
         /// of its workflow, in first-recorded order.
         func attempts(forRoot rootID: String) -> [AttemptRecord] {
             let rootEntry = tasks[TaskKey(rootID)]
-            var found = (rootEntry?.attempts ?? []).filter { $0.record.rootID == rootID }
+            var found = (rootEntry?.attempts ?? AttemptList()).filter { $0.record.rootID == rootID }
             if let running = rootEntry?.running, running.rootID == rootID { found.append(running.stored) }
             for key in attemptsByRoot[rootID] ?? [] {
                 if let stored = Self.attempt(key.attempt, of: tasks[TaskKey(key.taskID)]) { found.append(stored) }
