@@ -49,7 +49,7 @@ public struct SignatureOptions: Sendable, Hashable, ExpressibleByDictionaryLiter
 
     public subscript(key: String) -> JSON? {
         get { index(named: key).map { entries[$0].value } }
-        set { set(at: index(named: key), Entry(code: OptionName(key), name: key, value: .null), newValue) }
+        set { set(Entry(code: OptionName(key), name: key, value: .null), newValue, at: index(named: key)) }
     }
 
     subscript(code: OptionName) -> JSON? {
@@ -141,39 +141,53 @@ public struct SignatureOptions: Sendable, Hashable, ExpressibleByDictionaryLiter
 
     // MARK: - Storage helpers
 
+    /// Reads only each entry's code, in place: `firstIndex(where:)` handed
+    /// every entry to its closure as a copy, retaining and releasing its
+    /// name and value (~100 instructions an entry on every read or write).
     private func index(of code: OptionName) -> Int? {
-        entries.firstIndex { $0.code == code }
+        entries.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where buffer[i].code == code { return i }
+            return nil
+        }
     }
 
     private func index(named name: String) -> Int? {
         if let code = OptionName(name) { return index(of: code) }
-        return entries.firstIndex { $0.code == nil && $0.name == name }
+        return index(unknown: name)
+    }
+
+    /// The entry of a name Chorus does not model.
+    private func index(unknown name: String) -> Int? {
+        entries.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where buffer[i].code == nil && buffer[i].name == name { return i }
+            return nil
+        }
     }
 
     /// Replaces the value at `index` (keeping its place), removes it on nil,
-    /// or appends `entry` with `value` when there was none — an ordered dictionary's rules.
-    private mutating func set(at index: Int?, _ entry: @autoclosure () -> Entry, _ value: JSON?) {
-        switch (index, value) {
-        case let (i?, value?): entries[i].value = value
-        case let (i?, nil): entries.remove(at: i)
-        case let (nil, value?):
-            var new = entry()
-            new.value = value
-            entries.append(new)
-        case (nil, nil): break
+    /// or appends `entry` with `value` when there was none — an ordered
+    /// dictionary's rules. `entry`'s own value is ignored.
+    private mutating func set(_ entry: Entry, _ value: JSON?, at index: Int?) {
+        if let index {
+            if let value { entries[index].value = value } else { entries.remove(at: index) }
+        } else if let value {
+            entries.append(Entry(code: entry.code, name: entry.name, value: value))
         }
     }
 
     mutating func set(_ code: OptionName, _ value: JSON?) {
-        set(at: index(of: code), Entry(code: code, name: code.name, value: .null), value)
+        if let index = index(of: code) {
+            if let value { entries[index].value = value } else { entries.remove(at: index) }
+        } else if let value {
+            entries.append(Entry(code: code, name: code.name, value: value))
+        }
     }
 
     /// Sets `entry`'s value under its name, as `self[entry.name] = entry.value`
     /// does, without looking its code up again.
     mutating func merge(_ entry: Entry) {
-        let i: Int?
-        if let code = entry.code { i = index(of: code) } else { i = entries.firstIndex { $0.code == nil && $0.name == entry.name } }
-        set(at: i, entry, entry.value)
+        let at = if let code = entry.code { index(of: code) } else { index(unknown: entry.name) }
+        set(entry, entry.value, at: at)
     }
 
     /// Appends an entry known to be new (decoding a dict with unique keys).
