@@ -23,7 +23,10 @@ enum MessageBuilder {
         // code) instead of a search per option Chorus knows: this runs for
         // every task published.
         var read = ReadOptions()
-        for entry in options.entries { if let code = entry.code { read.take(code, entry.value) } }
+        // Read in place: iterating the entries copied each one (its name and value retained and released).
+        options.entries.withUnsafeBufferPointer { entries in
+            for i in entries.indices { if let code = entries[i].code { read.take(code, entries[i].value) } }
+        }
         guard let id = read.taskId else {
             throw ChorusError(.internal, "signature for \(signature.task) was not frozen (no task_id)")
         }
