@@ -26,7 +26,7 @@ extension MemoryBackend {
 
     /// Everything the broker side holds. Pure data; `MemoryBackend` does the locking.
     struct BrokerState {
-        var ready: [String: Deque<Queued>] = [:]
+        var ready = ReadyQueues()
         var delayed = Heap<DelayedEntry>()
         var delayedMessages: [UInt64: Queued] = [:]
         /// Leased messages by delivery tag number (see `tagNumber`), with
@@ -65,19 +65,10 @@ extension MemoryBackend {
         }
 
         /// Adds a message at the back of its queue.
-        ///
-        /// `ready` is changed through `index(forKey:)` and `values[i]`, here
-        /// and in `popFirst`: `ready[name, default: []]` and `ready[name]?`
-        /// are coroutine accessors whose frame was allocated on the heap, a
-        /// malloc and ~500 instructions per message queued and per message taken.
-        mutating func append(_ queued: Queued) {
-            if let i = ready.index(forKey: queued.queue) { ready.values[i].append(queued) } else { ready[queued.queue] = [queued] }
-        }
+        mutating func append(_ queued: Queued) { ready.append(queued) }
 
         /// Puts a message back at the front of its queue.
-        mutating func prepend(_ queued: Queued) {
-            if let i = ready.index(forKey: queued.queue) { ready.values[i].prepend(queued) } else { ready[queued.queue] = [queued] }
-        }
+        mutating func prepend(_ queued: Queued) { ready.prepend(queued) }
 
         /// Makes due eta messages visible (in due order) and returns lapsed
         /// leases to the front of their queues (earliest lapse first).
@@ -105,7 +96,7 @@ extension MemoryBackend {
         /// The first message of the first non-empty queue in `queues`.
         mutating func popFirst(of queues: [String]) -> Queued? {
             for name in queues {
-                if let i = ready.index(forKey: name), let queued = ready.values[i].popFirst() { return queued }
+                if let queued = ready.popFirst(of: name) { return queued }
             }
             return nil
         }
