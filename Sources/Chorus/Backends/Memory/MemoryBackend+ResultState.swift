@@ -10,6 +10,19 @@ extension MemoryBackend {
         /// When it is dropped unless written again (see `Retention`).
         var expiresAt: MonotonicInstant?
 
+        /// Sets the size, and makes room for that many parts: grown part by
+        /// part, the set of keys was rehashed at every doubling (a 10,000-part
+        /// chord rehashed ~20,000 keys). The size is the number of header
+        /// members the plan published, so the room is used.
+        mutating func setSize(_ size: Int) {
+            self.size = size
+            let room = min(size, 1 << 20)
+            if room > parts.count {
+                parts.reserveCapacity(room)
+                seen.reserveCapacity(room)
+            }
+        }
+
         /// Counts `part` unless its key was counted before; false for a duplicate.
         mutating func add(_ part: ChordPart, key: PartKey) -> Bool {
             guard seen.insert(key).inserted else { return false }
@@ -249,7 +262,7 @@ extension MemoryBackend {
 
         mutating func setChordSize(_ size: Int, groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
             guard let index = counterIndex(groupID) else { return .alreadyCompleted }
-            chords.values[index].size = size
+            chords.values[index].setSize(size)
             return completeIfReady(at: index, now: now)
         }
 
