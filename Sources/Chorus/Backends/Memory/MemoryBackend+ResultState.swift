@@ -173,8 +173,8 @@ extension MemoryBackend {
             var endsRunning = false
             attemptSequence += 1
             var sequence = attemptSequence
-            let metaDeadline = meta.flatMap { $0.state.isReady ? now?.advanced(bySeconds: retention.resultExpires) : nil }
-            let attemptDeadline = attempt.flatMap { $0.state.endsAttempt ? now?.advanced(bySeconds: retention.attemptExpires) : nil }
+            let metaDeadline = meta.flatMap { $0.state.isReady ? now.map(retention.resultDeadline(after:)) : nil }
+            let attemptDeadline = attempt.flatMap { $0.state.endsAttempt ? now.map(retention.attemptDeadline(after:)) : nil }
             // `tasks[id, default:]` in place: one hash lookup for reading and writing.
             withEntry(key) { entry in
                 if let running = entry.running {
@@ -235,7 +235,7 @@ extension MemoryBackend {
         /// the counter at `index` in place: one hash of the group id per part
         /// (there were five, each over 36 bytes, for every member of a chord).
         private mutating func completeIfReady(at index: Dictionary<String, ChordCounter>.Index, now: MonotonicInstant) -> ChordPartOutcome {
-            let deadline = now.advanced(bySeconds: retention.resultExpires)
+            let deadline = retention.resultDeadline(after: now)
             defer { purgeExpired(now: now) }
             // One access to the counter for what is read and written here: each
             // read through `chords.values[index]` copied the whole counter.
