@@ -56,17 +56,18 @@ extension Canvas {
 }
 
 extension SignatureOptions {
-    /// Keys that say who a node is and where it sits, never handed to members.
-    static let placementKeys: Set<String> = [
-        "task_id", "group_id", "group_index", "chord", "chain", "root_id", "parent_id", "link", "link_error",
-    ]
-
-    /// Options without identity, placement and links: what members inherit.
-    var plain: SignatureOptions { SignatureOptions(values.filter { !Self.placementKeys.contains($0.key) }) }
+    /// Options without identity, placement and links (see `OptionName.isPlacement`): what members inherit.
+    var plain: SignatureOptions { filter { $0.code?.isPlacement != true } }
 
     /// Identity and placement only (no links, no leftover chain).
     var placement: SignatureOptions {
-        SignatureOptions(values.filter { Self.placementKeys.contains($0.key) && !["link", "link_error", "chain"].contains($0.key) })
+        filter { entry in
+            switch entry.code {
+            case .link?, .linkError?, .chain?: false
+            case let code?: code.isPlacement
+            case nil: false
+            }
+        }
     }
 }
 

@@ -44,8 +44,8 @@ extension Canvas {
         }
         var node = clone(args: partialArgs, kwargs: partialKwargs, options: options)
         let leftover = try Canvas.leftoverSteps(node.options)
-        if node.options["chain"] != nil {
-            node.options["chain"] = nil
+        if node.options[.chain] != nil {
+            node.options[.chain] = nil
             if !leftover.isEmpty {
                 // The chain now leads; it takes over where the workflow sits.
                 var chain = Chain([], options: [:])
@@ -64,9 +64,9 @@ extension Canvas {
         let placement = Placement(
             rootId: top.rootId ?? canvas.firstTaskID, parentId: top.parentId,
             groupId: top.groupId, groupIndex: top.groupIndex, chord: top.chord?.json)
-        let (frozen, result) = try freezer.emit(canvas, placement, publish: true)
+        let result = try freezer.emit(&canvas, placement, publish: true)
         return PublishPlan(chordRegistrations: freezer.registrations, messages: freezer.messages,
-                           result: result, canvas: frozen)
+                           result: result, canvas: canvas)
     }
 
     /// The fast path of ``prepare(partialArgs:partialKwargs:options:idGenerator:)``
@@ -82,7 +82,7 @@ extension Canvas {
         options: SignatureOptions, ids: inout some TaskIDGenerator
     ) -> PublishPlan? {
         var s = signature.clone(args: partialArgs, kwargs: partialKwargs, options: options)
-        guard s.options.values["chain"] == nil, s.options.values["chord"] == nil else { return nil }
+        guard s.options[.chain] == nil, s.options[.chord] == nil else { return nil }
         if s.options.taskId == nil { s.options.taskId = ids.next() }
         guard let id = s.options.taskId else { return nil }
         let top = s.options
@@ -93,7 +93,7 @@ extension Canvas {
 
     /// `options.chain` (reversed, next step last) as canvases in run order.
     private static func leftoverSteps(_ options: SignatureOptions) throws(ChorusError) -> [Canvas] {
-        guard let value = options["chain"], !value.isNull else { return [] }
+        guard let value = options[.chain], !value.isNull else { return [] }
         guard case .array(let items) = value else { throw CanvasDecoding.mismatch("options.chain", "an array of signatures", value) }
         var steps: [Canvas] = []
         for (i, item) in items.enumerated().reversed() {

@@ -7,15 +7,19 @@ import OrderedCollections
 /// carries its own args, kwargs, options and `immutable` flag; on a composite
 /// they apply to its members when it runs (see ``Canvas/normalized()``).
 /// To run a canvas, call ``Canvas/prepare(partialArgs:partialKwargs:options:idGenerator:)``.
-public indirect enum Canvas: Sendable, Hashable {
+///
+/// Only the composites are boxed (`indirect`): a signature is already one
+/// reference, and boxing it too cost an allocation every time a task node
+/// was rebuilt — several times per chord or group member while preparing.
+public enum Canvas: Sendable, Hashable {
     /// One task.
     case task(Signature)
     /// Tasks run one after another, each receiving the previous result.
-    case chain(Chain)
+    indirect case chain(Chain)
     /// Tasks run in parallel.
-    case group(Group)
+    indirect case group(Group)
     /// A group whose results, in member order, are passed to a body once all are done.
-    case chord(Chord)
+    indirect case chord(Chord)
 }
 
 /// Steps run in order; each mutable step gets the previous step's result prepended.

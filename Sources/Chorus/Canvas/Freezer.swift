@@ -17,7 +17,7 @@ extension SignatureOptions {
         if let x = p.parentId { parentId = x }
         if let g = p.groupId, groupId == nil { groupId = g }
         if let i = p.groupIndex { groupIndex = i }
-        if let c = p.chord { values["chord"] = c }  // what `chord = signature` stores
+        if let c = p.chord { self[.chord] = c }  // what `chord = signature` stores
     }
 }
 
@@ -33,20 +33,26 @@ struct Freezer<IDs: TaskIDGenerator> {
     init(ids: IDs) { self.ids = ids }
 
     mutating func assignIDs(_ node: inout Canvas) {
+        // Each case takes its node out (see `Canvas.vacant`) so that, where
+        // the canvas is not shared with the caller, the change is made in place.
         switch node {
         case .task(var s):
+            node = .vacant
             // Room for the id and the placement `emit` writes (root, parent,
             // group, index, chord): one allocation instead of regrowing per key.
-            s.options.values.reserveCapacity(s.options.values.count + 6)
+            s.options.reserveCapacity(adding: 6)
             if s.options.taskId == nil { s.options.taskId = ids.next() }
             node = .task(s)
         case .group(var g):
+            node = .vacant
             assignIDs(&g)
             node = .group(g)
         case .chain(var c):
+            node = .vacant
             for i in c.tasks.indices { assignIDs(&c.tasks[i]) }
             node = .chain(c)
         case .chord(var c):
+            node = .vacant
             assignIDs(&c.header)
             assignIDs(&c.body)
             node = .chord(c)
@@ -58,31 +64,39 @@ struct Freezer<IDs: TaskIDGenerator> {
         for i in g.tasks.indices { assignIDs(&g.tasks[i]) }
     }
 
-    /// Returns the frozen node and its result handle; appends to ``messages`` when `publish`.
-    mutating func emit(_ node: Canvas, _ p: Placement, publish: Bool) throws(ChorusError) -> (Canvas, ResultHandle) {
+    /// Freezes `node` in place and returns its result handle; appends to
+    /// ``messages`` when `publish`. Like ``assignIDs(_:)``, each case takes
+    /// its node out while changing it: a member signature `assignIDs` just
+    /// copied is then changed without being copied again.
+    mutating func emit(_ node: inout Canvas, _ p: Placement, publish: Bool) throws(ChorusError) -> ResultHandle {
         switch node {
         case .task(var s):
+            node = .vacant
             s.options.apply(p)
+            node = .task(s)
             guard let id = s.options.taskId else { throw Freezer.missingID }
             if publish { messages.append(s) }
-            return (.task(s), .task(id: id))
+            return .task(id: id)
 
         case .group(var g):
+            node = .vacant
+            defer { node = .group(g) }
             guard let gid = g.options.taskId else { throw Freezer.missingID }
             g.options.apply(p)
             var handles: [ResultHandle] = []
+            handles.reserveCapacity(g.tasks.count)
             for i in g.tasks.indices {
                 // Inside a chord the members report to that chord; otherwise to this group.
                 let member = p.chord != nil
                     ? Placement(rootId: p.rootId, parentId: p.parentId, groupId: p.groupId, groupIndex: p.groupIndex, chord: p.chord)
                     : Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i)
-                let (frozen, handle) = try emit(g.tasks[i], member, publish: publish)
-                g.tasks[i] = frozen
-                handles.append(handle)
+                handles.append(try emit(&g.tasks[i], member, publish: publish))
             }
-            return (.group(g), .group(id: gid, members: handles))
+            return .group(id: gid, members: handles)
 
         case .chain(var c):
+            node = .vacant
+            defer { node = .chain(c) }
             guard !c.tasks.isEmpty else { throw ChorusError(.invalidInput, "an empty chain has nothing to run") }
             c.options.apply(Placement(rootId: p.rootId, parentId: p.parentId))
             let last = c.tasks.count - 1
@@ -97,24 +111,28 @@ struct Freezer<IDs: TaskIDGenerator> {
                         c.tasks[0] = try Freezer.attach(tail, to: c.tasks[0])
                     }
                 }
-                let (frozen, handle) = try emit(c.tasks[k], step, publish: publish && k == 0)
-                c.tasks[k] = frozen
+                let handle = try emit(&c.tasks[k], step, publish: publish && k == 0)
                 if k == last { result = handle }
             }
             guard let result else { throw Freezer.missingID }
-            return (.chain(c), result)
+            return result
 
         case .chord(var c):
+            node = .vacant
+            defer { node = .chord(c) }
             guard let gid = c.header.options.taskId else { throw Freezer.missingID }
             c.options.taskId = gid  // as Celery's frozen chord dict shows
             c.options.apply(p)
             c.header.options.apply(Placement(rootId: p.rootId, parentId: p.parentId))
             let bodyPlace = Placement(rootId: p.rootId, groupId: p.groupId ?? gid, groupIndex: p.groupIndex, chord: p.chord)
-            let (body, bodyHandle) = try emit(c.body, bodyPlace, publish: false)
-            let bodySig = body.signature
+            let bodyHandle = try emit(&c.body, bodyPlace, publish: false)
+            let bodySig = c.body.signature
             let bodyJSON = publish ? bodySig.json : nil
             if c.header.tasks.isEmpty {
-                if publish { _ = try emit(body.clone(args: [.array([])]), bodyPlace, publish: true) }
+                if publish {
+                    var empty = c.body.clone(args: [.array([])])
+                    _ = try emit(&empty, bodyPlace, publish: true)
+                }
             } else if publish {
                 let size = c.header.tasks.reduce(0) { $0 + $1.chordSize }
                 registrations.append(ChordRegistration(groupId: gid, size: size, body: bodySig))
@@ -124,10 +142,9 @@ struct Freezer<IDs: TaskIDGenerator> {
                 // leaving `chord` out here keeps N copies of the body out of the chain embed.
                 let member = Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i,
                                        chord: bodyJSON)
-                (c.header.tasks[i], _) = try emit(c.header.tasks[i], member, publish: publish)
+                _ = try emit(&c.header.tasks[i], member, publish: publish)
             }
-            c.body = body
-            return (.chord(c), bodyHandle)
+            return bodyHandle
         }
     }
 
@@ -147,4 +164,12 @@ struct Freezer<IDs: TaskIDGenerator> {
     }
 
     static var missingID: ChorusError { ChorusError(.internal, "canvas node was not given an id before emitting") }
+}
+
+extension Canvas {
+    /// What a node is set to while the freezer changes it: the node's parts
+    /// are then referenced only by the freezer's local copy (unless the
+    /// caller still holds the canvas), so changing them does not copy them.
+    /// One shared value: setting it allocates nothing.
+    static let vacant = Canvas.task(Signature("chorus.vacant"))
 }

@@ -38,11 +38,11 @@ extension SignatureOptions {
         // Stamped header names are sticky too; the set is only built when
         // there are some (building it for every merge showed in profiles).
         var stamped: Set<String> = []
-        for case .string(let name) in values["stamped_headers"]?.arrayValue ?? [] { stamped.insert(name) }
-        for (key, value) in incoming.values {
-            let sticky = key == "group_id" || key == "stamped_headers" || (!stamped.isEmpty && stamped.contains(key))
-            if sticky, let stored = values[key], !stored.isNull { continue }
-            merged.values[key] = value
+        for case .string(let name) in self[.stampedHeaders]?.arrayValue ?? [] { stamped.insert(name) }
+        for entry in incoming.entries {
+            let sticky = entry.code == .groupId || entry.code == .stampedHeaders || (!stamped.isEmpty && stamped.contains(entry.name))
+            if sticky, let stored = self[entry.name], !stored.isNull { continue }
+            merged.merge(entry)
         }
         return merged
     }

@@ -52,7 +52,10 @@ public struct ChordRegistration: Sendable, Hashable {
 /// The ids a caller waits on: a task's id, or a group id with its members'
 /// handles in member order. A chain returns its last step's handle; a chord
 /// its body's handle.
-public indirect enum ResultHandle: Sendable, Hashable {
+///
+/// Not `indirect`: the members array is already a reference, and boxing
+/// every handle cost an allocation per task applied (and per group member).
+public enum ResultHandle: Sendable, Hashable {
     case task(id: String)
     case group(id: String, members: [ResultHandle])
 

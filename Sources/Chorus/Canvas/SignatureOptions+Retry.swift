@@ -12,7 +12,7 @@ extension SignatureOptions {
     /// `max_retries`: `nil` when absent (use the task's default); JSON `null` means unlimited.
     public var maxRetries: RetryLimit? {
         get {
-            switch values["max_retries"] {
+            switch self[.maxRetries] {
             case .null: .unlimited
             case let v?: v.int64Value.flatMap { Int(exactly: $0) }.map(RetryLimit.count)
             case nil: nil
@@ -20,22 +20,22 @@ extension SignatureOptions {
         }
         set {
             switch newValue {
-            case .count(let n): set("max_retries", .int(Int64(n)))
-            case .unlimited: set("max_retries", .null)
-            case nil: set("max_retries", nil)
+            case .count(let n): set(.maxRetries, .int(Int64(n)))
+            case .unlimited: set(.maxRetries, .null)
+            case nil: set(.maxRetries, nil)
             }
         }
     }
 
     /// `autoretry`: retry automatically when the task fails. A Chorus option; Celery
     /// expresses this with the task attribute `autoretry_for`.
-    public var autoretry: Bool? { get { values["autoretry"]?.boolValue } set { set("autoretry", newValue.map(JSON.bool)) } }
+    public var autoretry: Bool? { get { self[.autoretry]?.boolValue } set { set(.autoretry, newValue.map(JSON.bool)) } }
 
     /// `retry_backoff` as Celery reads it: `nil` when absent, `0` when disabled
     /// (`false` or 0), `1` for `true`, otherwise the number truncated to an integer, at least 1.
     public var retryBackoffFactor: Int? {
         get {
-            switch values["retry_backoff"] {
+            switch self[.retryBackoff] {
             case .bool(let b): b ? 1 : 0
             case let v?:
                 v.numberValue.map { n in n == 0 ? 0 : Int(Swift.min(Swift.max(1, n), Double(Int32.max))) }
@@ -44,17 +44,17 @@ extension SignatureOptions {
         }
         set {
             switch newValue {
-            case 0?: set("retry_backoff", .bool(false))
-            case let n?: set("retry_backoff", .int(Int64(n)))
-            case nil: set("retry_backoff", nil)
+            case 0?: set(.retryBackoff, .bool(false))
+            case let n?: set(.retryBackoff, .int(Int64(n)))
+            case nil: set(.retryBackoff, nil)
             }
         }
     }
 
     /// `retry_backoff_max`: cap, in seconds, on the exponential backoff (Celery default 600).
-    public var retryBackoffMax: Double? { get { number("retry_backoff_max") } set { set("retry_backoff_max", newValue.map(SignatureOptions.numberJSON)) } }
+    public var retryBackoffMax: Double? { get { number(.retryBackoffMax) } set { set(.retryBackoffMax, newValue.map(SignatureOptions.numberJSON)) } }
     /// `retry_jitter`: randomise the backoff ("full jitter"); only used with backoff.
-    public var retryJitter: Bool? { get { values["retry_jitter"]?.boolValue } set { set("retry_jitter", newValue.map(JSON.bool)) } }
+    public var retryJitter: Bool? { get { self[.retryJitter]?.boolValue } set { set(.retryJitter, newValue.map(JSON.bool)) } }
     /// `default_retry_delay`: seconds before a retry that names no countdown (Celery default 180).
-    public var defaultRetryDelay: Double? { get { number("default_retry_delay") } set { set("default_retry_delay", newValue.map(SignatureOptions.numberJSON)) } }
+    public var defaultRetryDelay: Double? { get { number(.defaultRetryDelay) } set { set(.defaultRetryDelay, newValue.map(SignatureOptions.numberJSON)) } }
 }

@@ -26,18 +26,6 @@ extension SignatureOptions {
         }
     }
 
-    static let kinds: [String: Kind] = [
-        "task_id": .string, "group_id": .string, "root_id": .string, "parent_id": .string,
-        "group_index": .integer, "chord": .signature, "chain": .signatureList,
-        "link": .signatureOrList, "link_error": .signatureOrList,
-        "queue": .string, "priority": .integer, "countdown": .number, "eta": .string,
-        "expires": .expiry, "time_limit": .number, "soft_time_limit": .number,
-        "ignore_result": .bool, "shadow": .string, "reply_to": .string, "headers": .object,
-        "stamped_headers": .stringList, "max_retries": .integer, "autoretry": .bool,
-        "retry_backoff": .backoff, "retry_backoff_max": .number, "retry_jitter": .bool,
-        "default_retry_delay": .number,
-    ]
-
     /// Numbers that are whole are written as JSON integers, as Python writes `5`.
     static func numberJSON(_ d: Double) -> JSON {
         if d == d.rounded(), abs(d) < 9e15 { return .int(Int64(d)) }
@@ -47,13 +35,18 @@ extension SignatureOptions {
     /// Decodes and validates an `options` object; `path` names it in errors.
     init(validating json: JSON, path: @autoclosure () -> String) throws(ChorusError) {
         guard case .object(let o) = json else { throw CanvasDecoding.mismatch(path(), "an object", json) }
+        self.init()
+        reserveCapacity(adding: o.count)
         for (key, value) in o {
-            guard let kind = Self.kinds[key], !value.isNull else { continue }
-            // Paths are only spelled out for an error or a nested signature:
-            // building them for every option of every decode was measurable.
-            try Self.check(value, kind, path: "\(path()).\(key)")
+            // One hash of the name: it gives the code the entry keeps and the kind to check.
+            let code = OptionName(key)
+            if let code, !value.isNull {
+                // Paths are only spelled out for an error or a nested signature:
+                // building them for every option of every decode was measurable.
+                try Self.check(value, code.kind, path: "\(path()).\(key)")
+            }
+            appendNew(Entry(code: code, name: key, value: value))
         }
-        self.init(o)
     }
 
     private static func check(_ v: JSON, _ kind: Kind, path makePath: @autoclosure () -> String) throws(ChorusError) {
@@ -87,6 +80,25 @@ extension SignatureOptions {
             }
         }
         if !ok { throw CanvasDecoding.mismatch(makePath(), kind.expected, v) }
+    }
+}
+
+extension OptionName {
+    /// The kind of value the option must hold (when not `null`).
+    var kind: SignatureOptions.Kind {
+        switch self {
+        case .taskId, .groupId, .rootId, .parentId, .queue, .eta, .shadow, .replyTo: .string
+        case .groupIndex, .priority, .maxRetries: .integer
+        case .chord: .signature
+        case .chain: .signatureList
+        case .link, .linkError: .signatureOrList
+        case .countdown, .timeLimit, .softTimeLimit, .retryBackoffMax, .defaultRetryDelay: .number
+        case .expires: .expiry
+        case .ignoreResult, .autoretry, .retryJitter: .bool
+        case .headers: .object
+        case .stampedHeaders: .stringList
+        case .retryBackoff: .backoff
+        }
     }
 }
 

@@ -32,4 +32,17 @@ import Testing
         large.withUnsafeMutableBytes { RandomBytes.fill($0) }
         #expect(large.filter { $0 == 0 }.count < 60)
     }
+
+    @Test func formatWritesTheBitsAsFoundationsUUIDDoes() {
+        var values: [(UInt64, UInt64)] = [(0, 0), (.max, .max), (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210)]
+        for _ in 0..<200 { values.append(RandomBytes.next128()) }
+        for (high, low) in values {
+            var bytes = [UInt8]()
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+            let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                                   bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+            #expect(RandomTaskIDs.format(high: high, low: low) == uuid.uuidString.lowercased())
+        }
+    }
 }

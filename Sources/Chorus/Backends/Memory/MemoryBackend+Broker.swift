@@ -109,7 +109,7 @@ extension MemoryBackend: Broker {
             guard let tag = BrokerState.tagNumber(delivery), let held = state.inFlight.removeValue(forKey: tag) else { return false }
             state.compactLeasesIfMostlyStale()
             if requeue {
-                state.ready[held.queued.queue, default: []].append(held.queued)
+                state.append(held.queued)
                 brokerCondition.broadcast()
             }
             return true
@@ -123,7 +123,7 @@ extension MemoryBackend: Broker {
         try withBroker { state in
             for delivery in deliveries.reversed() {
                 guard let tag = BrokerState.tagNumber(delivery), let held = state.inFlight.removeValue(forKey: tag) else { continue }
-                state.ready[held.queued.queue, default: []].prepend(held.queued)
+                state.prepend(held.queued)
             }
             state.compactLeasesIfMostlyStale()
             brokerCondition.broadcast()

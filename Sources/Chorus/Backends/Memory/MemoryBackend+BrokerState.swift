@@ -26,7 +26,7 @@ extension MemoryBackend {
 
     /// Everything the broker side holds. Pure data; `MemoryBackend` does the locking.
     struct BrokerState {
-        var ready: [String: Deque<Queued>] = [:]
+        var ready = ReadyQueues()
         var delayed = Heap<DelayedEntry>()
         var delayedMessages: [UInt64: Queued] = [:]
         /// Leased messages by delivery tag number (see `tagNumber`), with
@@ -60,9 +60,15 @@ extension MemoryBackend {
                 delayed.insert(DelayedEntry(due: due, sequence: seq))
                 delayedMessages[seq] = queued
             } else {
-                ready[queued.queue, default: []].append(queued)
+                append(queued)
             }
         }
+
+        /// Adds a message at the back of its queue.
+        mutating func append(_ queued: Queued) { ready.append(queued) }
+
+        /// Puts a message back at the front of its queue.
+        mutating func prepend(_ queued: Queued) { ready.prepend(queued) }
 
         /// Makes due eta messages visible (in due order) and returns lapsed
         /// leases to the front of their queues (earliest lapse first).
@@ -70,7 +76,7 @@ extension MemoryBackend {
             while let first = delayed.min, first.due <= now {
                 delayed.removeMin()
                 if let queued = delayedMessages.removeValue(forKey: first.sequence) {
-                    ready[queued.queue, default: []].append(queued)
+                    append(queued)
                 }
             }
             var lapsed: [Queued] = []
@@ -83,14 +89,14 @@ extension MemoryBackend {
                 lapsed.append(queued)
             }
             for queued in lapsed.reversed() {
-                ready[queued.queue, default: []].prepend(queued)
+                prepend(queued)
             }
         }
 
         /// The first message of the first non-empty queue in `queues`.
         mutating func popFirst(of queues: [String]) -> Queued? {
             for name in queues {
-                if let queued = ready[name]?.popFirst() { return queued }
+                if let queued = ready.popFirst(of: name) { return queued }
             }
             return nil
         }

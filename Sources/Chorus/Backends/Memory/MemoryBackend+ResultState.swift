@@ -9,10 +9,40 @@ extension MemoryBackend {
         var seen: Set<PartKey> = []
         /// When it is dropped unless written again (see `Retention`).
         var expiresAt: MonotonicInstant?
+
+        /// Sets the size, and makes room for that many parts: grown part by
+        /// part, the set of keys was rehashed at every doubling (a 10,000-part
+        /// chord rehashed ~20,000 keys). The size is the number of header
+        /// members the plan published, so the room is used.
+        mutating func setSize(_ size: Int) {
+            self.size = size
+            let room = min(size, 1 << 20)
+            if room > parts.count {
+                parts.reserveCapacity(room)
+                seen.reserveCapacity(room)
+            }
+        }
+
+        /// Counts `part` unless its key was counted before; false for a duplicate.
+        mutating func add(_ part: ChordPart, key: PartKey) -> Bool {
+            guard seen.insert(key).inserted else { return false }
+            parts.append(part)
+            return true
+        }
+
+        /// Moves the deadline to `deadline`; returns the size, the parts
+        /// counted, and whether the counter had a deadline (an expiry entry) already.
+        mutating func touch(expiresAt deadline: MonotonicInstant) -> (size: Int?, ready: Int, wasQueued: Bool) {
+            let wasQueued = expiresAt != nil
+            expiresAt = deadline
+            return (size, parts.count, wasQueued)
+        }
     }
 
+    /// A part already counted: the task (as its 128-bit key, which hashes
+    /// two words instead of a 36-byte string) at its slot.
     struct PartKey: Hashable {
-        let taskID: String
+        let task: TaskKey
         let groupIndex: Int
     }
 
@@ -31,9 +61,9 @@ extension MemoryBackend {
         var meta: ResultMeta?
         /// When `meta` is dropped unless written again (see `Retention`).
         var metaExpiresAt: MonotonicInstant?
-        /// In attempt order (a short array: most tasks have one attempt,
-        /// recorded twice — STARTED, then its end).
-        var attempts: [StoredAttempt] = []
+        /// In attempt order (most tasks have one attempt, recorded twice —
+        /// STARTED, then its end — held inline by `AttemptList`).
+        var attempts = AttemptList()
     }
 
     /// An attempt that began (`ResultStore.recordStarted`) and has not ended:
@@ -143,8 +173,8 @@ extension MemoryBackend {
             var endsRunning = false
             attemptSequence += 1
             var sequence = attemptSequence
-            let metaDeadline = meta.flatMap { $0.state.isReady ? now?.advanced(bySeconds: retention.resultExpires) : nil }
-            let attemptDeadline = attempt.flatMap { $0.state.endsAttempt ? now?.advanced(bySeconds: retention.attemptExpires) : nil }
+            let metaDeadline = meta.flatMap { $0.state.isReady ? now.map(retention.resultDeadline(after:)) : nil }
+            let attemptDeadline = attempt.flatMap { $0.state.endsAttempt ? now.map(retention.attemptDeadline(after:)) : nil }
             // `tasks[id, default:]` in place: one hash lookup for reading and writing.
             withEntry(key) { entry in
                 if let running = entry.running {
@@ -205,14 +235,15 @@ extension MemoryBackend {
         /// the counter at `index` in place: one hash of the group id per part
         /// (there were five, each over 36 bytes, for every member of a chord).
         private mutating func completeIfReady(at index: Dictionary<String, ChordCounter>.Index, now: MonotonicInstant) -> ChordPartOutcome {
-            let deadline = now.advanced(bySeconds: retention.resultExpires)
+            let deadline = retention.resultDeadline(after: now)
             defer { purgeExpired(now: now) }
-            let (size, ready) = (chords.values[index].size, chords.values[index].parts.count)
+            // One access to the counter for what is read and written here: each
+            // read through `chords.values[index]` copied the whole counter.
+            let (size, ready, wasQueued) = chords.values[index].touch(expiresAt: deadline)
             guard let size, ready >= size else {
                 // The expiry queue holds one entry per counter; a purge that finds
                 // the counter written since puts it back at its new deadline.
-                if chords.values[index].expiresAt == nil { expiry.chords.insert(Deadline(at: deadline, key: chords.keys[index])) }
-                chords.values[index].expiresAt = deadline
+                if !wasQueued { expiry.chords.insert(Deadline(at: deadline, key: chords.keys[index])) }
                 return .waiting(ready: ready, size: size)
             }
             let (groupID, counter) = chords.remove(at: index)
@@ -231,7 +262,7 @@ extension MemoryBackend {
 
         mutating func setChordSize(_ size: Int, groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
             guard let index = counterIndex(groupID) else { return .alreadyCompleted }
-            chords.values[index].size = size
+            chords.values[index].setSize(size)
             return completeIfReady(at: index, now: now)
         }
 
@@ -239,11 +270,10 @@ extension MemoryBackend {
             guard let index = counterIndex(groupID) else { return .alreadyCompleted }
             // Mutate the counter in place: copying it out and back copied its
             // set and array on every part, O(n^2) for an n-part chord.
-            let key = PartKey(taskID: part.taskID, groupIndex: part.groupIndex)
-            guard chords.values[index].seen.insert(key).inserted else {
+            let key = PartKey(task: TaskKey(part.taskID), groupIndex: part.groupIndex)
+            guard chords.values[index].add(part, key: key) else {
                 return .duplicate(ready: chords.values[index].parts.count, size: chords.values[index].size)
             }
-            chords.values[index].parts.append(part)
             return completeIfReady(at: index, now: now)
         }
 
@@ -251,7 +281,7 @@ extension MemoryBackend {
         /// order; returns the record it replaced. A replacement keeps its
         /// first-recorded `sequence` unless it moved to another root.
         static func put(
-            _ record: AttemptRecord, sequence: UInt64, expiresAt: MonotonicInstant?, into list: inout [StoredAttempt]
+            _ record: AttemptRecord, sequence: UInt64, expiresAt: MonotonicInstant?, into list: inout AttemptList
         ) -> AttemptRecord? {
             // Searched from the end: the attempt recorded is nearly always the last one.
             var index = list.endIndex
@@ -272,7 +302,7 @@ extension MemoryBackend {
         func attempts(forTask taskID: String) -> [AttemptRecord] {
             guard let entry = tasks[TaskKey(taskID)] else { return [] }
             // A running attempt is always the latest.
-            return (entry.attempts + (entry.running.map { [$0.stored] } ?? [])).map(\.record)
+            return (Array(entry.attempts) + (entry.running.map { [$0.stored] } ?? [])).map(\.record)
         }
 
         /// The stored or running record of `attempt` of an entry.
@@ -286,7 +316,7 @@ extension MemoryBackend {
         /// of its workflow, in first-recorded order.
         func attempts(forRoot rootID: String) -> [AttemptRecord] {
             let rootEntry = tasks[TaskKey(rootID)]
-            var found = (rootEntry?.attempts ?? []).filter { $0.record.rootID == rootID }
+            var found = (rootEntry?.attempts ?? AttemptList()).filter { $0.record.rootID == rootID }
             if let running = rootEntry?.running, running.rootID == rootID { found.append(running.stored) }
             for key in attemptsByRoot[rootID] ?? [] {
                 if let stored = Self.attempt(key.attempt, of: tasks[TaskKey(key.taskID)]) { found.append(stored) }

@@ -9,9 +9,9 @@ enum MessageBuilder {
     /// The queue used when a signature names none (Celery's default).
     static let defaultQueue = "celery"
 
-    /// Option names that override a task's retry policy for one call; they
-    /// travel in the message headers under the same names.
-    static let retryOptionNames = ["max_retries", "autoretry", "retry_backoff", "retry_backoff_max", "retry_jitter", "default_retry_delay"]
+    /// Options that override a task's retry policy for one call; they travel
+    /// in the message headers under the same names, in this order.
+    static let retryOptions: [OptionName] = [.maxRetries, .autoretry, .retryBackoff, .retryBackoffMax, .retryJitter, .defaultRetryDelay]
 
     /// Header recording when the message was first sent (ISO-8601), so expiry
     /// can be measured on the runtime's scaled clock.
@@ -19,10 +19,14 @@ enum MessageBuilder {
 
     static func message(for signature: Signature, now: Date) throws(ChorusError) -> (TaskMessage, queue: String) {
         let options = signature.options
-        // One pass over the options (a handful of keys) instead of a hashed
-        // lookup per option Chorus knows: this runs for every task published.
+        // One pass over the options (a handful of entries, each found by its
+        // code) instead of a search per option Chorus knows: this runs for
+        // every task published.
         var read = ReadOptions()
-        for (key, value) in options.values { read.take(key, value) }
+        // Read in place: iterating the entries copied each one (its name and value retained and released).
+        options.entries.withUnsafeBufferPointer { entries in
+            for i in entries.indices { if let code = entries[i].code { read.take(code, entries[i].value) } }
+        }
         guard let id = read.taskId else {
             throw ChorusError(.internal, "signature for \(signature.task) was not frozen (no task_id)")
         }
@@ -52,8 +56,8 @@ enum MessageBuilder {
         }
         var extra = OrderedDictionary<String, JSON>()
         if !read.retryOptions.isEmpty {
-            for name in retryOptionNames {
-                if let value = read.retryOptions.last(where: { $0.name == name })?.value { extra[name] = value }
+            for code in retryOptions {
+                if let value = read.retryOptions.last(where: { $0.code == code })?.value { extra[code.name] = value }
             }
         }
         // Only expiry is measured from the send time; formatting a date for
@@ -98,29 +102,29 @@ enum MessageBuilder {
         var chain: JSON?
         var chord: JSON?
         /// Retry overrides as found (rarely any: an empty array allocates nothing).
-        var retryOptions: [(name: String, value: JSON)] = []
+        var retryOptions: [(code: OptionName, value: JSON)] = []
 
-        mutating func take(_ key: String, _ value: JSON) {
-            switch key {
-            case "task_id": taskId = value.stringValue
-            case "group_id": groupId = value.stringValue
-            case "root_id": rootId = value.stringValue
-            case "parent_id": parentId = value.stringValue
-            case "group_index": groupIndex = value.int64Value.flatMap { Int(exactly: $0) }
-            case "eta": eta = value.stringValue
-            case "queue": queue = value.stringValue
-            case "countdown": countdown = value.numberValue
-            case "time_limit": timeLimit = value.numberValue
-            case "soft_time_limit": softTimeLimit = value.numberValue
-            case "expires":
+        mutating func take(_ code: OptionName, _ value: JSON) {
+            switch code {
+            case .taskId: taskId = value.stringValue
+            case .groupId: groupId = value.stringValue
+            case .rootId: rootId = value.stringValue
+            case .parentId: parentId = value.stringValue
+            case .groupIndex: groupIndex = value.int64Value.flatMap { Int(exactly: $0) }
+            case .eta: eta = value.stringValue
+            case .queue: queue = value.stringValue
+            case .countdown: countdown = value.numberValue
+            case .timeLimit: timeLimit = value.numberValue
+            case .softTimeLimit: softTimeLimit = value.numberValue
+            case .expires:
                 if case .string(let text) = value { expires = .at(text) } else { expires = value.numberValue.map(SignatureOptions.Expiry.seconds) }
-            case "ignore_result": ignoreResult = value.boolValue
-            case "link": hasLink = true
-            case "link_error": hasLinkError = true
-            case "chain": chain = value
-            case "chord": chord = value
+            case .ignoreResult: ignoreResult = value.boolValue
+            case .link: hasLink = true
+            case .linkError: hasLinkError = true
+            case .chain: chain = value
+            case .chord: chord = value
             default:
-                if MessageBuilder.retryOptionNames.contains(key) { retryOptions.append((key, value)) }
+                if code.isRetryOverride { retryOptions.append((code, value)) }
             }
         }
     }
@@ -144,8 +148,8 @@ enum MessageBuilder {
     /// The retry overrides a message carries.
     static func retryOverrides(_ headers: TaskHeaders) -> SignatureOptions {
         var options = SignatureOptions()
-        for name in retryOptionNames {
-            if let value = headers.extra[name] { options.values[name] = value }
+        for code in retryOptions {
+            if let value = headers.extra[code.name] { options[code] = value }
         }
         return options
     }

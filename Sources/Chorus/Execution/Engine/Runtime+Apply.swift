@@ -132,11 +132,11 @@ extension Runtime {
             guard plan.messages.count == 1 else {
                 throw ChorusError(.internal, "a chain step that is a task prepared into \(plan.messages.count) messages")
             }
-            plan.messages[0].options.values["chain"] = .array(chain)
+            plan.messages[0].options[.chain] = .array(chain)
             try publish(plan)
             return
         }
-        if let chain, !chain.isEmpty { options.values["chain"] = .array(chain) }
+        if let chain, !chain.isEmpty { options[.chain] = .array(chain) }
         try publish(canvas.prepare(partialArgs: partialArgs, options: options))
     }
 
@@ -162,7 +162,11 @@ extension Runtime {
             }
         }
         switch canvas {
-        case .task(let s): names.append(s.task)
+        case .task(let s):
+            // Members of a group or chord mostly name one task: a repeat of
+            // the last name is not listed again (a wide chord hashed each
+            // member's name into the set below).
+            if names.last != s.task { names.append(s.task) }
         case .chain(let c): for t in c.tasks { try collectTaskNames(t, into: &names) }
         case .group(let g): for t in g.tasks { try collectTaskNames(t, into: &names) }
         case .chord(let c):
