@@ -9,7 +9,7 @@ import Foundation
 /// Divide the instruction count of `Runtime.apply` / `Runtime.execute` (or the
 /// whole run, minus `--profile none`) by N to get instructions per task.
 enum ProfileWorkloads {
-    static let names = ["none", "noop", "drain", "group", "chord", "chain", "latency", "invoke", "invoke-json"]
+    static let names = ["none", "noop", "drain", "group", "chord", "chain", "latency", "invoke", "invoke-json", "decode"]
 
     static func run(_ name: String, count: Int?, registry: TaskRegistry) throws {
         let concurrency = ProcessInfo.processInfo.activeProcessorCount
@@ -78,6 +78,22 @@ enum ProfileWorkloads {
                 for i in 0..<n {
                     if case .success(.int(let v)) = try Invoker.invoke(task, args: [.int(Int64(i))], request: request, services: services) { sink &+= v }
                 }
+            }
+            if sink == 42 { print("") }
+        case "decode":
+            // What a durable worker does with every claimed row: a no-op
+            // task's message read back from its header and body text.
+            let n = count ?? 100_000
+            var headers = TaskHeaders(task: "noop", id: "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f")
+            headers.origin = "gen4242@bench"
+            headers.extra["chorus_sent"] = "2026-11-26T18:00:00.000000+00:00"
+            let message = TaskMessage(headers: headers)
+            let headerText = headers.serializedJSON()
+            let bodyText = message.bodyText
+            var sink = 0
+            for _ in 0..<n {
+                let decoded = try TaskMessage(headers: JSON(parsing: headerText), bodyText: bodyText)
+                sink &+= decoded.headers.retries
             }
             if sink == 42 { print("") }
         default:

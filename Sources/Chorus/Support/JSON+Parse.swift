@@ -74,14 +74,14 @@ struct JSONParser {
         b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16)
     }
 
-    mutating func expectLiteral(_ word: String) throws(JSONParseError) {
+    mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
         let start = index
-        for b in word.utf8 {
-            guard index < bytes.count, bytes[index] == b else {
-                throw error("invalid literal, expected '\(word)'", at: start)
-            }
-            index += 1
+        let count = word.utf8CodeUnitCount
+        let matches = index + count <= bytes.count && word.withUTF8Buffer { literal in
+            (0..<count).allSatisfy { bytes[start + $0] == literal[$0] }
         }
+        guard matches else { throw error("invalid literal, expected '\(word)'", at: start) }
+        index += count
     }
 
     mutating func enter() throws(JSONParseError) {
@@ -115,13 +115,19 @@ struct JSONParser {
     mutating func parseObject() throws(JSONParseError) -> JSON {
         try enter()
         index += 1
-        var members = OrderedDictionary<String, JSON>()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
         }
+        // Keys and values are gathered first and the dictionary built once:
+        // inserting one by one (a duplicate lookup, then the insert, and the
+        // hash table rebuilt as it grew) was most of the cost of reading a
+        // task message's headers.
+        var keys: [String] = []
+        var values: [JSON] = []
+        var seen: Set<String>?
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -136,8 +142,9 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            if members[key] != nil { throw error("duplicate object key \"\(key)\"", at: keyStart) }
-            members[key] = value
+            if isDuplicate(key, among: keys, seen: &seen) { throw error("duplicate object key \"\(key)\"", at: keyStart) }
+            keys.append(key)
+            values.append(value)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object, expected ',' or '}'") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -145,24 +152,41 @@ struct JSONParser {
             throw error("expected ',' or '}' in an object")
         }
         depth -= 1
-        return .object(members)
+        return .object(OrderedDictionary(uncheckedUniqueKeys: keys, values: values))
     }
+
+    /// Whether `key` is among `keys`: compared one by one while there are few
+    /// (cheaper than hashing them), through `seen` once there are more.
+    private func isDuplicate(_ key: String, among keys: [String], seen: inout Set<String>?) -> Bool {
+        if seen == nil && keys.count < Self.linearKeyLimit {
+            // Lengths first: comparing two different strings is a runtime call.
+            let length = key.utf8.count
+            return keys.contains { $0.utf8.count == length && $0 == key }
+        }
+        if seen == nil { seen = Set(keys) }
+        return !seen!.insert(key).inserted
+    }
+
+    /// Object sizes up to which duplicate keys are found by comparing.
+    static let linearKeyLimit = 32
 
     mutating func parseString() throws(JSONParseError) -> String {
         let start = index
         index += 1
         // Most strings have no escape: validate and copy their bytes in one go.
         var end = index
+        var ascii = true
         while end < bytes.count {
             let b = bytes[end]
             if b == UInt8(ascii: "\"") {
                 let from = index
-                let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[from..<end]), as: UTF8.self) }
+                let text = bytes.withUnsafeBufferPointer { Self.string(UnsafeBufferPointer(rebasing: $0[from..<end]), ascii: ascii) }
                 guard let text else { throw JSONParseError(message: "invalid UTF-8 in a string", column: from + 1) }
                 index = end + 1
                 return text
             }
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b >= 0x80 { ascii = false }
             end += 1
         }
         var scalars = String.UnicodeScalarView()
@@ -172,7 +196,7 @@ struct JSONParser {
             guard end > from else { return }
             p.removeAll(keepingCapacity: true)
             p.append(contentsOf: bytes[from..<end])
-            guard let text = String(validating: p, as: UTF8.self) else {
+            guard let text = p.withUnsafeBufferPointer({ Self.string($0, ascii: false) }) else {
                 throw JSONParseError(message: "invalid UTF-8 in a string", column: from + 1)
             }
             s.append(contentsOf: text.unicodeScalars)
@@ -225,6 +249,18 @@ struct JSONParser {
             }
             runStart = index
         }
+    }
+
+    /// The text of valid UTF-8 `bytes`, or nil. `String(validating:as:)` is
+    /// generic and was not specialised: it looked up type metadata at run time
+    /// for every string, most of the cost of reading a task message. ASCII
+    /// (known from the scan for the closing quote) cannot be invalid; other
+    /// text is decoded and kept only if it reads back byte for byte (decoding
+    /// replaces invalid sequences).
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if ascii { return text }
+        return text.utf8.elementsEqual(bytes) ? text : nil
     }
 
     mutating func parseHex4(_ escapeStart: Int) throws(JSONParseError) -> UInt16 {

@@ -40,4 +40,24 @@ import Testing
             #expect(try TaskHeaders(json: JSON(parsing: headers.serializedJSON())) == headers)
         }
     }
+
+    /// Reading walks the object once: every known key lands in its field,
+    /// anything else (near misses included) in `extra`, in order.
+    @Test func unknownKeysAreKeptInOrderAndKnownOnesRead() throws {
+        let text = #"{"zeta": 1, "task": "t", "ids": 2, "id": "i", "Task": 3, "retries": 4, "group_indexes": 5, "chorus_attempt": 6, "root_id": "r"}"#
+        let headers = try TaskHeaders(json: JSON(parsing: text))
+        #expect(headers.task == "t" && headers.id == "i" && headers.retries == 4 && headers.attempt == 6 && headers.rootID == "r")
+        #expect(Array(headers.extra.keys) == ["zeta", "ids", "Task", "group_indexes"])
+        #expect(headers.extra["Task"] == 3)
+        // Every key written is read back into its field (none left in extra).
+        for headers in Self.cases.prefix(2) {
+            #expect(try TaskHeaders(json: JSON(parsing: headers.serializedJSON())).extra == headers.extra)
+        }
+        // The first bad key in reading order is the one reported.
+        #expect {
+            try TaskHeaders(json: JSON(parsing: #"{"retries": "x", "lang": 1, "task": "t", "id": "i"}"#))
+        } throws: { error in
+            (error as? ChorusError)?.message == "task message: header 'lang' must be a string, got integer"
+        }
+    }
 }

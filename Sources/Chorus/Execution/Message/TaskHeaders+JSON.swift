@@ -65,12 +65,8 @@ extension TaskHeaders {
         stampedHeaders = try reader.stringArray("stamped_headers")
         stamps = try reader.object("stamps") ?? [:]
         attempt = try reader.int(Self.attemptKey)
-        extra = o.filter { !Self.knownKeys.contains($0.key) }
+        extra = reader.extra
     }
-
-    /// The keys read above; any other key is kept in `extra`. Built once:
-    /// building it per message was a share of every durable claim.
-    private static let knownKeys = Set(celeryKeys + [attemptKey])
 
     static func invalid(_ message: String) -> ChorusError { ChorusError(.invalidInput, "task message: \(message)") }
 }
@@ -89,11 +85,26 @@ extension JSON {
 }
 
 /// Typed reads from a header object; a present `null` reads as nil.
+///
+/// The object is walked once, each known key's value kept in its slot and any
+/// other key in `extra`: looking each of the twenty keys up (a hash each) and
+/// filtering the rest out (another each) cost more than parsing the text.
 private struct HeaderReader {
-    let object: OrderedDictionary<String, JSON>
+    private var known: [JSON?] = Array(repeating: nil, count: HeaderKey.allCases.count)
+    private(set) var extra: OrderedDictionary<String, JSON> = [:]
+
+    init(object: OrderedDictionary<String, JSON>) {
+        for (key, value) in object {
+            if let slot = HeaderKey(key) {
+                known[slot.rawValue] = value
+            } else {
+                extra[key] = value
+            }
+        }
+    }
 
     func value(_ key: String) -> JSON? {
-        guard let v = object[key], !v.isNull else { return nil }
+        guard let slot = HeaderKey(key), let v = known[slot.rawValue], !v.isNull else { return nil }
         return v
     }
 
@@ -151,5 +162,35 @@ private struct HeaderReader {
             return d
         }
         return TaskHeaders.TimeLimit(hard: try seconds(a[0]), soft: try seconds(a[1]))
+    }
+}
+
+/// The header keys `TaskHeaders` reads, found by length and then by text
+/// (no hashing).
+private enum HeaderKey: Int, CaseIterable {
+    case lang, task, id, shadow, eta, expires, group, groupIndex, retries, timelimit, rootID, parentID, argsRepr,
+        kwargsRepr, origin, ignoreResult, replacedTaskNesting, stampedHeaders, stamps, attempt
+
+    init?(_ key: String) {
+        let found: HeaderKey?
+        switch key.utf8.count {
+        case 2: found = key == "id" ? .id : nil
+        case 3: found = key == "eta" ? .eta : nil
+        case 4: found = key == "task" ? .task : key == "lang" ? .lang : nil
+        case 5: found = key == "group" ? .group : nil
+        case 6: found = key == "shadow" ? .shadow : key == "origin" ? .origin : key == "stamps" ? .stamps : nil
+        case 7: found = key == "retries" ? .retries : key == "root_id" ? .rootID : key == "expires" ? .expires : nil
+        case 8: found = key == "argsrepr" ? .argsRepr : nil
+        case 9: found = key == "timelimit" ? .timelimit : key == "parent_id" ? .parentID : nil
+        case 10: found = key == "kwargsrepr" ? .kwargsRepr : nil
+        case 11: found = key == "group_index" ? .groupIndex : nil
+        case 13: found = key == "ignore_result" ? .ignoreResult : nil
+        case 14: found = key == TaskHeaders.attemptKey ? .attempt : nil
+        case 15: found = key == "stamped_headers" ? .stampedHeaders : nil
+        case 21: found = key == "replaced_task_nesting" ? .replacedTaskNesting : nil
+        default: found = nil
+        }
+        guard let found else { return nil }
+        self = found
     }
 }
