@@ -44,6 +44,10 @@ import Testing
         #expect(error?.message == #"duplicate object key "key7""#)
         // Spelled differently, the same key once decoded.
         #expect(failure(#"{"ab": 1, "a\u0062": 2}"#)?.message == #"duplicate object key "ab""#)
+        // Canonically equivalent keys are one key for Swift's dictionary, so
+        // a duplicate, though their bytes (and lengths) differ.
+        #expect(failure("{\"\u{E9}\": 1, \"e\u{301}\": 2}")?.message.hasPrefix("duplicate object key") == true)
+        #expect(failure("{\"x\": 0, \"e\u{301}\": 1, \"\u{E9}\": 2}")?.message.hasPrefix("duplicate object key") == true)
     }
 
     @Test func textInAnyScriptReadsBackAndBadUTF8IsRefused() throws {

@@ -126,6 +126,7 @@ struct JSONParser {
         // hash table rebuilt as it grew) was most of the cost of reading a
         // task message's headers.
         var keys: [String] = []
+        var asciiKeys: [Bool] = []
         var values: [JSON] = []
         var seen: Set<String>?
         while true {
@@ -134,7 +135,8 @@ struct JSONParser {
                 throw error("expected a string key in an object")
             }
             let keyStart = index
-            let key = try parseString()
+            var ascii = false
+            let key = try parseString(ascii: &ascii)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw error("expected ':' after an object key")
@@ -142,8 +144,11 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            if isDuplicate(key, among: keys, seen: &seen) { throw error("duplicate object key \"\(key)\"", at: keyStart) }
+            if isDuplicate(key, ascii: ascii, among: keys, asciiKeys, seen: &seen) {
+                throw error("duplicate object key \"\(key)\"", at: keyStart)
+            }
             keys.append(key)
+            asciiKeys.append(ascii)
             values.append(value)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object, expected ',' or '}'") }
@@ -155,13 +160,21 @@ struct JSONParser {
         return .object(OrderedDictionary(uncheckedUniqueKeys: keys, values: values))
     }
 
-    /// Whether `key` is among `keys`: compared one by one while there are few
-    /// (cheaper than hashing them), through `seen` once there are more.
-    private func isDuplicate(_ key: String, among keys: [String], seen: inout Set<String>?) -> Bool {
+    /// Whether `key` is among `keys` as Swift compares strings (canonical
+    /// equivalence, as the dictionary does: "é" and "e\u{301}" are one key):
+    /// compared one by one while there are few (cheaper than hashing), through
+    /// `seen` once there are more. Two ASCII keys of different lengths differ
+    /// without the comparison, which is a runtime call.
+    private func isDuplicate(
+        _ key: String, ascii: Bool, among keys: [String], _ asciiKeys: [Bool], seen: inout Set<String>?
+    ) -> Bool {
         if seen == nil && keys.count < Self.linearKeyLimit {
-            // Lengths first: comparing two different strings is a runtime call.
             let length = key.utf8.count
-            return keys.contains { $0.utf8.count == length && $0 == key }
+            for i in keys.indices {
+                if ascii && asciiKeys[i] && keys[i].utf8.count != length { continue }
+                if keys[i] == key { return true }
+            }
+            return false
         }
         if seen == nil { seen = Set(keys) }
         return !seen!.insert(key).inserted
@@ -171,6 +184,13 @@ struct JSONParser {
     static let linearKeyLimit = 32
 
     mutating func parseString() throws(JSONParseError) -> String {
+        var ascii = false
+        return try parseString(ascii: &ascii)
+    }
+
+    /// `ascii` is set when the string is known to be ASCII (no escape and no
+    /// byte above 0x7F); false otherwise, which is always safe.
+    mutating func parseString(ascii isASCII: inout Bool) throws(JSONParseError) -> String {
         let start = index
         index += 1
         // Most strings have no escape: validate and copy their bytes in one go.
@@ -183,6 +203,7 @@ struct JSONParser {
                 let text = bytes.withUnsafeBufferPointer { Self.string(UnsafeBufferPointer(rebasing: $0[from..<end]), ascii: ascii) }
                 guard let text else { throw JSONParseError(message: "invalid UTF-8 in a string", column: from + 1) }
                 index = end + 1
+                isASCII = ascii
                 return text
             }
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
