@@ -14,9 +14,8 @@ import Foundation
 ///
 /// Prefetch: a claim takes up to `configuration.prefetch` messages (more,
 /// up to `prefetchBurst`, while tasks finish within milliseconds: see
-/// `ClaimSizer`); the ones
-/// not begun at once wait in `prefetched`, shared by this runtime's
-/// executors. Each is begun just before it runs, and `Broker.begin` (or the
+/// `ClaimSizer`); the ones not begun at once wait in `prefetched`, shared by
+/// this runtime's executors. Each is begun just before it runs, and `Broker.begin` (or the
 /// early ack) reports a lease that lapsed meanwhile — the message went to
 /// another worker — so it is skipped. A prefetched message counts as a
 /// delivery only once begun: a crash of this process redelivers the ones it
@@ -91,9 +90,7 @@ extension Runtime {
     /// and nothing `mayBeDue`), settling on the way any that must not run.
     /// Returns the begun task, or nil when there was none (or when `order` is
     /// nil: stopping) or the batch could not be committed.
-    private func advance(
-        _ batch: Batch, finishing: FinishedTask?, order: [String]?, after waited: Wait
-    ) -> StartedTask? {
+    private func advance(_ batch: Batch, finishing: FinishedTask?, order: [String]?, after waited: Wait) -> StartedTask? {
         var claimed: [Delivery] = []
         switch waited {
         case .claimed(let deliveries): claimed = deliveries
@@ -161,9 +158,9 @@ extension Runtime {
         @exclusivity(unchecked) var sizer: ClaimSizer
         @exclusivity(unchecked) var next: StartedTask?
 
-        /// Empties the batch for the next `advance`, keeping the arrays' storage.
         init(sizer: ClaimSizer) { self.sizer = sizer }
 
+        /// Empties the batch for the next `advance`, keeping the arrays' storage.
         func reset(finishing: FinishedTask?, order: [String]?) {
             self.finishing = finishing
             self.order = order
