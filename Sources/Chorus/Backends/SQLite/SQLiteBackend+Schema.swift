@@ -172,6 +172,48 @@ extension SQLiteBackend {
         DROP TABLE chord_parts;
         ALTER TABLE chord_parts_v3 RENAME TO chord_parts;
         """,
+        // 4: a task's latest attempt lives in its `results` row, so the
+        // commit of a task's start and end writes one table and one index
+        // instead of two of each (`attempts` and its (task_id, attempt)
+        // index). `attempts` keeps the earlier attempts of retried tasks. A
+        // row may hold an attempt without a result (state NULL) or a result
+        // without an attempt (attempt NULL). Attempts list in the order they
+        // were first recorded: `results.rowid` and `attempts.ord` count in one
+        // sequence (`nextOrder`); `attempts.seq` stays the insertion order the
+        // retention sweep walks.
+        """
+        CREATE TABLE results_v4 (
+            id INTEGER PRIMARY KEY,                -- first-recorded order of the current attempt, or first write
+            task_id TEXT NOT NULL UNIQUE,
+            state TEXT,                            -- NULL: no result (only an attempt)
+            result TEXT,
+            error_type TEXT, error_message TEXT, error_module TEXT,
+            traceback TEXT,
+            children TEXT,
+            date_done REAL,
+            retries INTEGER,
+            group_id TEXT, parent_id TEXT, name TEXT, worker TEXT, queue TEXT,
+            updated_at INTEGER,
+            expires_at INTEGER,                    -- the result's expiry (NULL without a result)
+            created_at INTEGER NOT NULL,           -- first written; row ids follow it
+            attempt INTEGER,                       -- the latest attempt (NULL: none recorded)
+            attempt_task_name TEXT, root_id TEXT, attempt_parent_id TEXT, attempt_group_id TEXT,
+            attempt_state TEXT, started_at REAL, finished_at REAL,
+            attempt_error_type TEXT, attempt_error_message TEXT, next_countdown REAL,
+            attempt_expires_at INTEGER
+        );
+        INSERT INTO results_v4 (id, task_id, state, result, error_type, error_message, error_module, traceback, children,
+            date_done, retries, group_id, parent_id, name, worker, queue, updated_at, expires_at, created_at)
+        SELECT rowid, task_id, state, result, error_type, error_message, error_module, traceback, children, date_done,
+            retries, group_id, parent_id, name, worker, queue, updated_at, expires_at, created_at FROM results ORDER BY rowid;
+        DROP TABLE results;
+        ALTER TABLE results_v4 RENAME TO results;
+        CREATE INDEX results_root ON results(root_id, id) WHERE root_id IS NOT task_id AND root_id IS NOT NULL;
+        ALTER TABLE attempts ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;  -- listing order (see above)
+        UPDATE attempts SET ord = seq;
+        DROP INDEX attempts_root;
+        CREATE INDEX attempts_root ON attempts(root_id, ord) WHERE root_id IS NOT task_id;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -88,7 +88,7 @@ import Testing
         #expect(try raw.queryFirst("PRAGMA user_version") { $0.int(0) } == SQLiteBackend.schemaVersion)
         let indexes = try raw.query(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name") { $0.text(0) }
-        #expect(indexes == ["attempts_root", "messages_claim"])
+        #expect(indexes == ["attempts_root", "messages_claim", "results_root"])
         #expect(try raw.query("SELECT name FROM sqlite_sequence") { $0.text(0) }.isEmpty)
         // The chord goes on counting where it was.
         #expect(try backend.recordChordPart(ChordPart(taskID: "t0", groupIndex: 0, state: .success, result: 0), forGroup: "g")
@@ -109,5 +109,47 @@ import Testing
         #expect(try backend.purgeExpired(now: start.addingTimeInterval(7 * 86_400 - 1)).attempts == 0)
         #expect(try backend.purgeExpired(now: start.addingTimeInterval(7 * 86_400)).attempts == 3)
         #expect(try backend.attempts(forRoot: "a").map(\.taskID) == ["c"])
+    }
+
+    /// Schema version 3, as Chorus wrote it before a task's latest attempt
+    /// moved into its result row.
+    func makeVersion3() throws {
+        try SQLiteFixtures.rawSQL(dir.database, "PRAGMA journal_mode = WAL;")
+        for migration in SQLiteBackend.migrations[0..<3] { try SQLiteFixtures.rawSQL(dir.database, migration) }
+        try SQLiteFixtures.rawSQL(dir.database, "PRAGMA user_version = 3; PRAGMA application_id = \(SQLiteBackend.applicationID);")
+    }
+
+    @Test func version3ResultsAndHistorySurviveAndARetryInProgressGoesOn() throws {
+        try makeVersion3()
+        let clock = ManualClock()
+        let now = SQLiteBackend.micros(clock.now)
+        let day: Int64 = 86_400_000_000
+        // "t" retried once (its RETRY result and attempt 1 stored); "u" done.
+        try SQLiteFixtures.rawSQL(dir.database, """
+            INSERT INTO results (task_id, state, result, children, retries, updated_at, expires_at, created_at)
+                VALUES ('t', 'RETRY', 'null', '[]', 0, \(now), \(now + day), \(now));
+            INSERT INTO results (task_id, state, result, children, retries, updated_at, expires_at, created_at)
+                VALUES ('u', 'SUCCESS', '7', '[]', 0, \(now), \(now + day), \(now));
+            INSERT INTO attempts (task_id, attempt, task_name, root_id, state, expires_at, created_at)
+                VALUES ('t', 1, 'proj.add', 't', 'RETRY', \(now + 7 * day), \(now));
+            INSERT INTO attempts (task_id, attempt, task_name, root_id, state, expires_at, created_at)
+                VALUES ('u', 1, 'proj.add', 't', 'SUCCESS', \(now + 7 * day), \(now));
+            """)
+        let backend = try SQLiteBackend(path: dir.database, clock: clock)
+        let raw = try SQLiteFixtures.rawConnection(dir.database)
+        #expect(try raw.queryFirst("PRAGMA user_version") { $0.int(0) } == SQLiteBackend.schemaVersion)
+        #expect(try backend.result(for: "u")?.result == 7)
+        #expect(try backend.result(for: "t")?.state == .retry)
+        #expect(try backend.attempts(forRoot: "t").map { "\($0.taskID)#\($0.attempt):\($0.state)" } == ["t#1:RETRY", "u#1:SUCCESS"])
+        // The retry runs: its attempt goes last, the earlier one keeps its place.
+        try backend.record(
+            AttemptRecord(taskID: "t", taskName: "proj.add", rootID: "t", attempt: 2, state: .started),
+            storing: ResultMeta(taskID: "t", state: .started, retries: 1))
+        try backend.record(
+            AttemptRecord(taskID: "t", taskName: "proj.add", rootID: "t", attempt: 2, state: .success),
+            storing: ResultMeta(taskID: "t", state: .success, result: 3, retries: 1))
+        #expect(try backend.result(for: "t")?.result == 3)
+        #expect(try backend.attempts(forTask: "t").map { "\($0.attempt):\($0.state)" } == ["1:RETRY", "2:SUCCESS"])
+        #expect(try backend.attempts(forRoot: "t").map { "\($0.taskID)#\($0.attempt)" } == ["t#1", "u#1", "t#2"])
     }
 }

@@ -41,6 +41,32 @@ import Testing
         #expect(try backend.inspect().queues.allSatisfy { $0.queued + $0.scheduled + $0.running == 0 })
     }
 
+    /// A task's latest attempt is kept in its result row: a task that ran
+    /// once writes no `attempts` row, a retried one a row per earlier attempt,
+    /// and the history reads the same either way.
+    @Test func onlyEarlierAttemptsOfRetriedTasksTakeAttemptsRows() throws {
+        let backend = try SQLiteBackend(path: dir.database, scale: TimeScale(0.001))
+        let rt = try runtime(on: backend)
+        defer { rt.shutdown() }
+        let chain = try rt.apply(syntax: "add(1, 2) | add(3) | add(4)")
+        #expect(try chain.wait(timeout: 20) == 10)
+        let raw = try SQLiteFixtures.rawConnection(dir.database)
+        #expect(try raw.queryFirst("SELECT count(*) FROM attempts") { $0.int(0) } == 0)
+        let steps = try backend.attempts(forRoot: chain.rootID ?? chain.id)
+        #expect(steps.map(\.state) == [.success, .success, .success])
+        #expect(steps.allSatisfy { $0.startedAt != nil && $0.finishedAt != nil && $0.attempt == 1 })
+        let flaky = try rt.apply(syntax: "flaky(2)")
+        #expect(try flaky.wait(timeout: 20) == 2)
+        var states: [TaskState] = []
+        for _ in 0..<200 {
+            states = try backend.attempts(forTask: flaky.id).map(\.state)
+            if states == [.retry, .retry, .success] { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        #expect(states == [.retry, .retry, .success])
+        #expect(try raw.queryFirst("SELECT count(*) FROM attempts") { $0.int(0) } == 2)
+    }
+
     @Test func aChordSplitAcrossTwoRuntimesOnOneFileFiresItsBodyOnce() throws {
         let a = try SQLiteBackend(path: dir.database, scale: TimeScale(0.001))
         let b = try SQLiteBackend(path: dir.database, scale: TimeScale(0.001))
