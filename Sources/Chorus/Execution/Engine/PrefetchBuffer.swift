@@ -40,12 +40,17 @@ final class PrefetchBuffer: @unchecked Sendable {
         return true
     }
 
-    /// Puts deliveries taken out back in front, in their order (a write batch failed).
-    func putBack(_ deliveries: [Delivery], at now: MonotonicInstant) {
-        guard !deliveries.isEmpty else { return }
+    /// Puts deliveries taken out back in front, in their order (a write
+    /// batch failed, or one was left for the next). True when the caller
+    /// should schedule a staleness check (none is pending).
+    func putBack(_ deliveries: [Delivery], at now: MonotonicInstant) -> Bool {
+        guard !deliveries.isEmpty else { return false }
         lock.lock()
         defer { lock.unlock() }
         held.insert(contentsOf: deliveries.map { ($0, now) }, at: 0)
+        if checkPending { return false }
+        checkPending = true
+        return true
     }
 
     /// Everything held, removed.

@@ -3,14 +3,20 @@ import Foundation
 /// The executor loop: take a delivery, decide whether it may run (expired?
 /// delivered too often?), run it, and settle it.
 ///
-/// Each executor commits once per task: one write batch (one SQLite
-/// transaction on the SQLite backend) stores the outcome of the task it just
-/// ran — results, attempts, follow-up messages, the late ack — and begins the
-/// next one — its early ack, or for acks_late the renewed and counted lease,
-/// and STARTED — claiming more messages in the same batch when none are held.
-/// So a task's outcome is committed before the next task runs, and an early
-/// ack before its task runs. Only an executor that found no work waits,
+/// Each executor commits once per task, or once per few short tasks: one
+/// write batch (one SQLite transaction on the SQLite backend) stores the
+/// outcomes of the tasks it just ran — results, attempts, follow-up
+/// messages, late acks — and begins the next ones — their early acks, or for
+/// acks_late the renewed and counted lease, and STARTED — claiming more
+/// messages in the same batch when none are held. An early ack is always
+/// committed before its task runs. Only an executor that found no work waits,
 /// outside any transaction, and takes the next message in a batch of its own.
+///
+/// While tasks take microseconds, a batch begins several (up to about
+/// `BeginSizer.window` of work, see there), so that their commits are shared;
+/// one task at a time as soon as they take longer. An acks_late task is
+/// only ever begun alone, so that no lease waits unrenewed behind another task.
+/// In process (no database) tasks are begun one at a time.
 ///
 /// Prefetch: a claim takes up to `configuration.prefetch` messages (more,
 /// up to `prefetchBurst`, while tasks finish within milliseconds: see
@@ -37,7 +43,6 @@ extension Runtime {
         // Rotate the queue order per claim so one busy queue cannot starve the
         // others; the rotations are built once, not per claim.
         let orders = queues.indices.map { Array(queues[$0...] + queues[..<$0]) }
-        var finished: FinishedTask?
         var waited = Wait.mayBeDue
         // One per executor, reused: a batch per task was an allocation per task.
         let batch = Batch(sizer: ClaimSizer(prefetch: configuration.prefetch, burst: configuration.prefetchBurst))
@@ -45,11 +50,12 @@ extension Runtime {
             let stopping = isStopping
             let order = orders[rotation % queues.count]
             rotation &+= 1
-            let next = advance(batch, finishing: finished, order: stopping ? nil : order, after: waited)
-            finished = nil
+            let begunAny = advance(batch, order: stopping ? nil : order, after: waited)
             waited = .mayBeDue
-            if let next {
-                finished = run(next)
+            if begunAny {
+                let start = DispatchTime.now().uptimeNanoseconds
+                for started in batch.begun { batch.finishing.append(run(started)) }
+                batch.beginSizer.ran(batch.begun.count, nanoseconds: DispatchTime.now().uptimeNanoseconds &- start)
                 continue
             }
             if stopping { break }
@@ -85,27 +91,29 @@ extension Runtime {
         }
     }
 
-    /// One write batch (in `batch`, emptied first): stores `finishing`'s outcome, then begins the next
-    /// delivery of `order` (held, else claimed here unless nothing finishes
-    /// and nothing `mayBeDue`), settling on the way any that must not run.
-    /// Returns the begun task, or nil when there was none (or when `order` is
-    /// nil: stopping) or the batch could not be committed.
-    private func advance(_ batch: Batch, finishing: FinishedTask?, order: [String]?, after waited: Wait) -> StartedTask? {
+    /// One write batch: stores the outcomes in `batch.finishing` (emptied
+    /// after), then begins the next deliveries of `order` into `batch.begun`
+    /// (held, else claimed here unless nothing finishes and nothing
+    /// `mayBeDue`), settling on the way any that must not run. False when
+    /// none was begun (or `order` is nil: stopping) or the batch could not be
+    /// committed.
+    private func advance(_ batch: Batch, order: [String]?, after waited: Wait) -> Bool {
+        let finishing = !batch.finishing.isEmpty
         var claimed: [Delivery] = []
         switch waited {
         case .claimed(let deliveries): claimed = deliveries
         case .nothing:
             // An idle executor whose wait found nothing does not open a batch.
-            guard finishing != nil || (order != nil && !prefetched.isEmpty) else { return nil }
+            guard finishing || (order != nil && !prefetched.isEmpty) else { return false }
         case .mayBeDue:
-            guard finishing != nil || order != nil else { return nil }
+            guard finishing || order != nil else { return false }
         }
         // One count covers the deliveries settled here without running, and
-        // passes to the task begun here, if any; `finishing` held its own.
+        // passes to the tasks begun here, if any; `finishing` held its own.
         _ = beginTask()
-        batch.reset(finishing: finishing, order: order)
+        batch.reset(order: order, beginLimit: batchesWrites ? batch.beginSizer.nextLimit : 1)
         batch.held = claimed
-        if batchesWrites, let order, finishing != nil, prefetched.isEmpty {
+        if batchesWrites, let order, finishing, prefetched.isEmpty {
             // Under load, claim in a short transaction of its own before the
             // batch: the broker decodes the messages after that commit,
             // outside the write lock, where decoding does not hold up the other
@@ -119,19 +127,25 @@ extension Runtime {
             if !claimed.isEmpty { batch.claimed = true }
         }
         let committed = batchesWrites ? inWriteBatch { [self] in write(batch) } : write(batch)
-        if finishing != nil { endTask() }
+        if finishing {
+            batch.finishing.removeAll(keepingCapacity: true)
+            endTask()
+        }
         guard committed == true else {
             // Nothing of the batch happened: the held deliveries are still
             // ours and unstarted; the ones claimed here never were.
-            prefetched.putBack(batch.taken + batch.held, at: configuration.clock.monotonicNow)
+            batch.begun.removeAll(keepingCapacity: true)
+            putBack(batch.taken + batch.held)
             endTask()
             usleep(200_000)
-            return nil
+            return false
         }
+        // One found to be acks_late after others were begun waits for the next batch, first.
+        if let deferred = batch.deferred { putBack([deferred]) }
         hold(batch.held)
         hold(batch.claimedHere)
-        if batch.next == nil { endTask() }
-        return batch.next
+        if batch.begun.isEmpty { endTask() }
+        return !batch.begun.isEmpty
     }
 
     /// What one `advance` batch works on; a class, so the batch body (which
@@ -143,7 +157,8 @@ extension Runtime {
     /// thread running its body while the executor waits, touches it (the
     /// dynamic checks cost a runtime call per access).
     private final class Batch {
-        @exclusivity(unchecked) private(set) var finishing: FinishedTask?
+        /// The tasks run since the last batch, whose outcomes it stores.
+        @exclusivity(unchecked) var finishing: [FinishedTask] = []
         @exclusivity(unchecked) private(set) var order: [String]?
         /// Claimed before, by this executor's wait: ours either way, taken first.
         @exclusivity(unchecked) var held: [Delivery] = []
@@ -156,28 +171,37 @@ extension Runtime {
         @exclusivity(unchecked) var lastTask: RegisteredTask?
         /// How much this executor claims at a time; kept across batches.
         @exclusivity(unchecked) var sizer: ClaimSizer
-        @exclusivity(unchecked) var next: StartedTask?
+        /// How many tasks this executor begins at a time; kept across batches.
+        @exclusivity(unchecked) var beginSizer = BeginSizer()
+        /// The most this batch begins.
+        @exclusivity(unchecked) private(set) var beginLimit = 1
+        /// The tasks begun by this batch, in order, to run after it.
+        @exclusivity(unchecked) var begun: [StartedTask] = []
+        /// A delivery taken but not begun: an acks_late task after others.
+        @exclusivity(unchecked) var deferred: Delivery?
 
         init(sizer: ClaimSizer) { self.sizer = sizer }
 
-        /// Empties the batch for the next `advance`, keeping the arrays' storage.
-        func reset(finishing: FinishedTask?, order: [String]?) {
-            self.finishing = finishing
+        /// Empties the batch for the next `advance` (but `finishing`, which
+        /// the executor filled), keeping the arrays' storage.
+        func reset(order: [String]?, beginLimit: Int) {
             self.order = order
+            self.beginLimit = beginLimit
             // Guarded: emptying an empty array still went through a generic replace.
             if !held.isEmpty { held.removeAll(keepingCapacity: true) }
             if !claimedHere.isEmpty { claimedHere.removeAll(keepingCapacity: true) }
             if !taken.isEmpty { taken.removeAll(keepingCapacity: true) }
+            if !begun.isEmpty { begun.removeAll(keepingCapacity: true) }
             claimed = false
-            next = nil
+            deferred = nil
         }
     }
 
     /// The body of an `advance` batch.
     private func write(_ batch: Batch) -> Bool {
-        if let finishing = batch.finishing { finish(finishing) }
+        for finishing in batch.finishing { finish(finishing) }
         guard let order = batch.order else { return true }
-        while batch.next == nil {
+        while batch.begun.count < batch.beginLimit {
             let delivery: Delivery
             if !batch.held.isEmpty {
                 let first = batch.held.removeFirst()
@@ -197,9 +221,29 @@ extension Runtime {
             } else {
                 break
             }
-            batch.next = begin(delivery, lastTask: &batch.lastTask)
+            switch begin(delivery, alone: batch.begun.isEmpty, lastTask: &batch.lastTask) {
+            case .started(let started):
+                batch.begun.append(started)
+                if started.task.options.acksLate { return true }
+            case .settled:
+                continue
+            case .deferred:
+                batch.deferred = delivery
+                return true
+            }
         }
         return true
+    }
+
+    /// What `begin` did with a delivery.
+    private enum BeginOutcome {
+        /// Begun: run it after the batch.
+        case started(StartedTask)
+        /// Settled without running (expired, delivered too often, unknown),
+        /// or left alone because another worker owns it now.
+        case settled
+        /// Not touched: an acks_late task, and the batch began others (`alone` false).
+        case deferred
     }
 
     /// Claims what is due now (up to `limit`), logging a failure.
@@ -221,12 +265,12 @@ extension Runtime {
     /// name it (tasks are never unregistered, so it stays the registered
     /// one); a registry lookup — a read lock and a string hash — was about
     /// 1,200 instructions per task in process.
-    private func begin(_ delivery: Delivery, lastTask: inout RegisteredTask?) -> StartedTask? {
+    private func begin(_ delivery: Delivery, alone: Bool, lastTask: inout RegisteredTask?) -> BeginOutcome {
         let message = delivery.message
         let run = TaskRun(message: message, queue: delivery.queue, startedAt: configuration.clock.now)
         if isExpired(message) {
             if takeOver(delivery) { revoke(run, reason: "expired") }
-            return nil
+            return .settled
         }
         if delivery.deliveryCount > configuration.maxDeliveries {
             if takeOver(delivery) {
@@ -234,7 +278,7 @@ extension Runtime {
                     type: "WorkerLostError",
                     message: "the worker running \(message.taskName) was lost \(delivery.deliveryCount - 1) times (delivery limit \(configuration.maxDeliveries)); giving up"))
             }
-            return nil
+            return .settled
         }
         let task: RegisteredTask
         do {
@@ -246,17 +290,18 @@ extension Runtime {
             }
         } catch {
             if takeOver(delivery) { fail(run, error: TaskErrorInfo(type: "NotRegistered", message: error.message)) }
-            return nil
+            return .settled
         }
         // Early ack (Celery's default): the message is gone once the task starts.
         // acks_late keeps the lease, renewed while the task runs, and acks at the end.
         if task.options.acksLate {
-            guard keepLease(delivery) else { return nil }
+            guard alone else { return .deferred }
+            guard keepLease(delivery) else { return .settled }
         } else {
-            guard takeOver(delivery) else { return nil }
+            guard takeOver(delivery) else { return .settled }
         }
         started(run)
-        return StartedTask(run: run, task: task, delivery: delivery)
+        return .started(StartedTask(run: run, task: task, delivery: delivery))
     }
 
     /// Runs a begun task (outside any write batch); its outcome is stored by
@@ -305,6 +350,13 @@ extension Runtime {
         guard !deliveries.isEmpty else { return }
         let now = configuration.clock.monotonicNow
         if prefetched.append(deliveries, at: now) { scheduleStaleCheck(at: now.advanced(bySeconds: Self.prefetchHold)) }
+    }
+
+    /// `hold`, but in front of those held: deliveries taken out and not begun.
+    private func putBack(_ deliveries: [Delivery]) {
+        guard !deliveries.isEmpty else { return }
+        let now = configuration.clock.monotonicNow
+        if prefetched.putBack(deliveries, at: now) { scheduleStaleCheck(at: now.advanced(bySeconds: Self.prefetchHold)) }
     }
 
     private func scheduleStaleCheck(at deadline: MonotonicInstant) {
