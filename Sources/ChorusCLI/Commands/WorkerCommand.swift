@@ -40,6 +40,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("prefetch-burst"), help: ArgumentHelp("The most one claim takes while tasks finish within milliseconds (about 10 ms of work at a time); the same value as --prefetch turns this off.", valueName: "N"))
     var prefetchBurst: Int = 64
 
+    @Option(name: .customLong("begin-batch"), help: ArgumentHelp("The most tasks an executor starts in one commit while tasks take microseconds (about 2 ms of work at a time). A crash loses the started tasks without acks_late that had not run yet; 1 starts each task in a commit of its own.", valueName: "N"))
+    var beginBatch: Int = 32
+
     func run() throws {
         let queueList = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !queueList.isEmpty, queueList.allSatisfy({ !$0.isEmpty }) else {
@@ -51,6 +54,7 @@ struct WorkerCommand: ParsableCommand {
         configuration.maxDeliveries = maxDeliveries
         configuration.prefetch = prefetch
         configuration.prefetchBurst = prefetchBurst
+        configuration.beginBatch = beginBatch
         let registry = try pluginOptions.makeRegistry()
         let backend = try database.open(scale: configuration.timeScale)
         let runtime = try Runtime(registry: registry, configuration: configuration, broker: backend, store: backend, state: backend)

@@ -1,6 +1,6 @@
 /// How many tasks an executor's next write batch begins: one, or more while
 /// tasks take microseconds — as many as fill about `window` seconds at the
-/// pace the last begun ones ran, up to `limit`.
+/// pace the last begun ones ran, up to `limit` (`RuntimeConfiguration.beginBatch`).
 ///
 /// Each batch is a SQLite transaction, and the write lock it waits for is
 /// shared by every worker process: with tasks of microseconds, one commit per
@@ -16,17 +16,19 @@ struct BeginSizer {
     /// Seconds of work a batch aims to begin.
     static let window = 0.002
     /// The most tasks one batch begins.
-    static let limit = 32
+    let limit: Int
 
     /// Nanoseconds per task of the last begun ones; nil before any ran.
     private var pace: UInt64?
 
+    init(limit: Int) { self.limit = max(1, limit) }
+
     /// The limit for the next batch.
     var nextLimit: Int {
-        guard let pace else { return 1 }
-        guard pace > 0 else { return Self.limit }
+        guard limit > 1, let pace else { return 1 }
+        guard pace > 0 else { return limit }
         let wanted = Self.window * 1e9 / Double(pace)
-        return Int(min(Double(Self.limit), max(1, wanted.rounded(.down))))
+        return Int(min(Double(limit), max(1, wanted.rounded(.down))))
     }
 
     /// Records that `count` begun tasks ran in `nanoseconds`.

@@ -13,7 +13,7 @@ import Foundation
 /// outside any transaction, and takes the next message in a batch of its own.
 ///
 /// While tasks take microseconds, a batch begins several (up to about
-/// `BeginSizer.window` of work, see there), so that their commits are shared;
+/// `BeginSizer.window` of work, at most `configuration.beginBatch`), so that their commits are shared;
 /// one task at a time as soon as they take longer. An acks_late task is
 /// only ever begun alone, so that no lease waits unrenewed behind another task.
 /// In process (no database) tasks are begun one at a time.
@@ -45,7 +45,9 @@ extension Runtime {
         let orders = queues.indices.map { Array(queues[$0...] + queues[..<$0]) }
         var waited = Wait.mayBeDue
         // One per executor, reused: a batch per task was an allocation per task.
-        let batch = Batch(sizer: ClaimSizer(prefetch: configuration.prefetch, burst: configuration.prefetchBurst))
+        let batch = Batch(
+            sizer: ClaimSizer(prefetch: configuration.prefetch, burst: configuration.prefetchBurst),
+            beginSizer: BeginSizer(limit: configuration.beginBatch))
         while true {
             let stopping = isStopping
             let order = orders[rotation % queues.count]
@@ -172,7 +174,7 @@ extension Runtime {
         /// How much this executor claims at a time; kept across batches.
         @exclusivity(unchecked) var sizer: ClaimSizer
         /// How many tasks this executor begins at a time; kept across batches.
-        @exclusivity(unchecked) var beginSizer = BeginSizer()
+        @exclusivity(unchecked) var beginSizer: BeginSizer
         /// The most this batch begins.
         @exclusivity(unchecked) private(set) var beginLimit = 1
         /// The tasks begun by this batch, in order, to run after it.
@@ -180,7 +182,10 @@ extension Runtime {
         /// A delivery taken but not begun: an acks_late task after others.
         @exclusivity(unchecked) var deferred: Delivery?
 
-        init(sizer: ClaimSizer) { self.sizer = sizer }
+        init(sizer: ClaimSizer, beginSizer: BeginSizer) {
+            self.sizer = sizer
+            self.beginSizer = beginSizer
+        }
 
         /// Empties the batch for the next `advance` (but `finishing`, which
         /// the executor filled), keeping the arrays' storage.

@@ -34,6 +34,14 @@ public struct RuntimeConfiguration: Sendable {
     /// microseconds, `prefetch` 4 meant one every fourth task. Set it to
     /// `prefetch` to claim exactly `prefetch` every time.
     public var prefetchBurst: Int
+    /// The most tasks an executor begins in one write batch (one commit)
+    /// while tasks take microseconds: as many as fill about 2 ms at the pace
+    /// of the last ones, up to this (see `BeginSizer`). A begun task without
+    /// acks_late is acknowledged, so a crash loses the tasks begun and not
+    /// run yet — at most about 2 ms of work per executor — as it loses the
+    /// running one. 1 begins each task in a commit of its own. Only the
+    /// SQLite backend batches; in process tasks are begun one at a time.
+    public var beginBatch: Int
     /// Check at apply time that every task a canvas names is registered here,
     /// so a typo fails fast with suggestions. Turn off for a producer whose
     /// workers load other plugins.
@@ -44,7 +52,7 @@ public struct RuntimeConfiguration: Sendable {
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, timeScale: Double = 1,
         queues: [String] = ["celery"], clock: any RuntimeClock = SystemClock.shared,
         random: any RandomSource = SystemRandomSource.shared, leaseSeconds: Double = 60, maxDeliveries: Int = 3,
-        prefetch: Int = 4, prefetchBurst: Int = 64, validateTaskNames: Bool = true, logger: Logger = Logger(label: "chorus.runtime")
+        prefetch: Int = 4, prefetchBurst: Int = 64, beginBatch: Int = 32, validateTaskNames: Bool = true, logger: Logger = Logger(label: "chorus.runtime")
     ) {
         self.concurrency = concurrency
         self.timeScale = timeScale
@@ -55,6 +63,7 @@ public struct RuntimeConfiguration: Sendable {
         self.maxDeliveries = maxDeliveries
         self.prefetch = prefetch
         self.prefetchBurst = prefetchBurst
+        self.beginBatch = beginBatch
         self.validateTaskNames = validateTaskNames
         self.logger = logger
     }
@@ -81,6 +90,9 @@ public struct RuntimeConfiguration: Sendable {
         }
         guard prefetchBurst >= 1 && prefetchBurst <= 1000 else {
             throw ChorusError(.invalidInput, "prefetch burst must be between 1 and 1000 messages, got \(prefetchBurst)")
+        }
+        guard beginBatch >= 1 && beginBatch <= 1000 else {
+            throw ChorusError(.invalidInput, "begin batch must be between 1 and 1000 tasks, got \(beginBatch)")
         }
         return self
     }
