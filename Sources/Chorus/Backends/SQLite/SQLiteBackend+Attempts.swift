@@ -30,7 +30,7 @@ extension SQLiteBackend {
     /// `record` as statement values: ?1 task id, ?2 attempt, ?3 task name,
     /// ?4 root, ?5 parent, ?6 group, ?7 state, ?8 started, ?9 finished,
     /// ?10 error type, ?11 error message, ?12 next countdown, ?13 expiry,
-    /// ?14 now (wall µs).
+    /// ?14 now (wall µs), ?15 the expiry of a result written now.
     func attemptValues(_ record: AttemptRecord) -> [SQLValue] {
         let now = clock.now
         return [
@@ -39,6 +39,7 @@ extension SQLiteBackend {
             .optionalDouble(record.startedAt?.timeIntervalSince1970), .optionalDouble(record.finishedAt?.timeIntervalSince1970),
             .optionalText(record.errorType), .optionalText(record.errorMessage), .optionalDouble(record.nextCountdown),
             .int(Self.micros(now.addingTimeInterval(options.attemptExpires))), .int(Self.micros(now)),
+            .int(Self.micros(now.addingTimeInterval(options.resultExpires))),
         ]
     }
 
@@ -95,7 +96,7 @@ extension SQLiteBackend {
                     attempt_group_id, attempt_state, started_at, finished_at, attempt_error_type, attempt_error_message,
                     next_countdown, attempt_expires_at)
                 VALUES (\(nextOrder), ?1, ?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                """, values)
+                """, Array(values[0..<14]))
             return
         }
         if let current = row.attempt, current > attempt {
@@ -114,16 +115,21 @@ extension SQLiteBackend {
                 """, [.int(row.id), values[13]])
         }
         // The new latest attempt (or the same one in another workflow): last
-        // in order. The sweep's walk follows `created_at`, so it moves too.
-        try c.run(
-            "UPDATE results SET id = \(nextOrder), created_at = ?14, \(currentAttemptAssignments) WHERE id = ?15",
-            values + [.int(row.id)])
+        // in order. The row is written anew: the sweep's walk follows
+        // `created_at`, which moves too, and a result in it is kept at least
+        // as long as one written now (an older expiry would be missed by a
+        // walk that stops before this row).
+        try c.run("""
+            UPDATE results SET id = \(nextOrder), created_at = ?14,
+                expires_at = CASE WHEN state IS NULL THEN NULL ELSE max(expires_at, ?15) END, \(currentAttemptAssignments)
+            WHERE id = ?16
+            """, values + [.int(row.id)])
     }
 
     private static func insertEarlierAttempt(_ c: SQLiteConnection, _ values: [SQLValue]) throws(SQLiteError) {
         try c.run(
             "INSERT INTO attempts (seq, ord, \(attemptsColumns)) VALUES (\(nextOrder), \(nextOrder), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            values)
+            Array(values[0..<14]))
     }
 
     public func attempts(forTask taskID: String) throws(ChorusError) -> [AttemptRecord] {

@@ -45,6 +45,56 @@ import Testing
         #expect(try store.purgeExpired(now: clock.now.addingTimeInterval(10)).results == 1)
     }
 
+    /// A result and the task's latest attempt share a row but expire apart:
+    /// whichever expires first is cleared, and the row goes with the other.
+    @Test func aResultAndItsLatestAttemptExpireApart() throws {
+        let clock = ManualClock()
+        let store = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 100, attemptExpires: 10))
+        let attempt = { (n: Int) in AttemptRecord(taskID: "t", taskName: "proj.add", rootID: "t", attempt: n, state: .success) }
+        try store.record(attempt(1), storing: ResultMeta(taskID: "t", state: .success, result: 5))
+        clock.advance(by: 11)
+        let first = try store.purgeExpired()
+        #expect(first.attempts == 1 && first.results == 0)
+        #expect(try store.attempts(forTask: "t").isEmpty)
+        #expect(try store.result(for: "t")?.result == 5)
+        clock.advance(by: 90)  // 101 s
+        let second = try store.purgeExpired()
+        #expect(second.results == 1 && second.attempts == 0)
+        #expect(try store.result(for: "t") == nil)
+        let raw = try SQLiteFixtures.rawConnection(dir.database)
+        #expect(try raw.queryFirst("SELECT count(*) FROM results") { $0.int(0) } == 0)
+
+        // The other way round: the attempt outlives the result.
+        let longer = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 10, attemptExpires: 100))
+        try longer.record(attempt(1), storing: ResultMeta(taskID: "t", state: .success, result: 6))
+        clock.advance(by: 11)
+        #expect(try longer.purgeExpired().results == 1)
+        #expect(try longer.result(for: "t") == nil)
+        #expect(try longer.attempts(forTask: "t").map(\.attempt) == [1])
+        clock.advance(by: 90)
+        #expect(try longer.purgeExpired().attempts == 1)
+        #expect(try raw.queryFirst("SELECT count(*) FROM results") { $0.int(0) } == 0)
+    }
+
+    /// A new attempt recorded on its own moves the row last (in the listing
+    /// order and the sweep's walk): a result in it is then kept at least as
+    /// long as one written at that moment, and still expires.
+    @Test func aRowMovedByANewAttemptStillExpires() throws {
+        let clock = ManualClock()
+        let store = try SQLiteBackend(path: dir.database, clock: clock, options: .init(resultExpires: 100, attemptExpires: 100))
+        try store.store(ResultMeta(taskID: "t", state: .retry))
+        clock.advance(by: 50)
+        try store.store(ResultMeta(taskID: "later", state: .success, result: 1))
+        try store.recordAttempt(AttemptRecord(taskID: "t", taskName: "proj.add", rootID: "t", attempt: 1, state: .started))
+        clock.advance(by: 51)  // 101 s: t's result was due at 100 s, but the move at 50 s rewrote it
+        #expect(try store.purgeExpired().results == 0)
+        #expect(try store.result(for: "t")?.state == .retry)
+        clock.advance(by: 50)
+        let report = try store.purgeExpired()
+        #expect(report.results == 2 && report.attempts == 1)
+        #expect(try store.result(for: "t") == nil && store.attempts(forTask: "t").isEmpty)
+    }
+
     /// The sweep walks rows oldest first: one kept because it was rewritten
     /// later does not keep the expired ones after it, in batches or not.
     @Test func aRewrittenResultIsKeptWhileLaterOnesExpire() throws {
