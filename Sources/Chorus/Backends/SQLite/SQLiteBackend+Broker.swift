@@ -133,15 +133,14 @@ extension SQLiteBackend: Broker {
         let tags = self.tags
         let claimed = try write(doing) { (c: SQLiteConnection) throws(SQLiteError) -> [(row: ClaimableRow, tag: String)] in
             let rows = try Self.claimable(c, queues, now, limit: limit)
+            guard !rows.isEmpty else { return [] }
             let batch = tags.nextBatch()
-            return try rows.map { (row: ClaimableRow) throws(SQLiteError) in
-                let tag = DeliveryTags.tag(row: row.id, batch: batch)
-                try c.run(
-                    "UPDATE messages SET status = 1, visible_at = ?, delivery_count = ?, redelivered = ?, lease_tag = ? WHERE id = ?",
-                    [.int(leaseUntil), .int(Int64(counting ? row.count + 1 : row.count)), .int(row.redeliveredNow ? 1 : 0),
-                     .text(tag), .int(row.id)])
-                return (row, tag)
-            }
+            // One statement leases them all (a statement per row was a
+            // third of the claim's time under the write lock); each tag is
+            // `DeliveryTags.tag(row:batch:)`, built in SQL.
+            let ids = JSON.array(rows.map { .int($0.id) }).serialized()
+            try c.run(Self.leaseRows, [.int(leaseUntil), .int(counting ? 1 : 0), .text("-" + batch), .text(ids)])
+            return rows.map { ($0, DeliveryTags.tag(row: $0.id, batch: batch)) }
         }
         var deliveries: [Delivery] = []
         deliveries.reserveCapacity(claimed.count)
@@ -166,6 +165,15 @@ extension SQLiteBackend: Broker {
         }
         return deliveries
     }
+
+    /// Leases the rows whose ids ?4 (a JSON array) lists until ?1, adding ?2
+    /// to their delivery count, tagged `<id>?3`; a lapsed lease (status 1)
+    /// marks its message redelivered.
+    private static let leaseRows = """
+        UPDATE messages SET status = 1, visible_at = ?1, delivery_count = delivery_count + ?2,
+            redelivered = CASE WHEN status = 1 THEN 1 ELSE redelivered END, lease_tag = id || ?3
+        WHERE id IN (SELECT value FROM json_each(?4))
+        """
 
     /// `claimNow` without a lease: decoded inside the transaction, since a
     /// deleted message could no longer be set aside.
