@@ -21,12 +21,12 @@ enum DurableBenchmarks {
         let process = Process()
         let log: String
 
-        init(binary: String, database: String, concurrency: Int, directory: String, name: String) throws {
+        init(binary: String, database: String, concurrency: Int, directory: String, name: String, arguments: [String] = []) throws {
             log = "\(directory)/\(name).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: binary)
             let extra = ProcessInfo.processInfo.environment["CHORUS_BENCH_WORKER_ARGS"]?.split(separator: " ").map(String.init) ?? []
-            process.arguments = ["worker", "--db", database, "--concurrency", String(concurrency)] + extra
+            process.arguments = ["worker", "--db", database, "--concurrency", String(concurrency)] + arguments + extra
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
             var environment = ProcessInfo.processInfo.environment
             environment["CHORUS_PLUGIN_PATH"] = nil
@@ -176,6 +176,21 @@ enum DurableBenchmarks {
         for w in workers { w.stop() }
         workers.removeAll()
 
+        // The one-transaction drain again, with workers that begin each task
+        // in a commit of its own (Celery's exact early ack; see `--begin-batch`).
+        if wanted("tasks_tx_strict") {
+            for i in 1...2 {
+                workers.append(try Worker(
+                    binary: binary, database: database, concurrency: concurrency, directory: directory, name: "strict\(i)",
+                    arguments: ["--begin-batch", "1"]))
+            }
+            results.append(("tasks_tx_strict", try Measurement.run("\(tasks) no-op tasks (one transaction, workers with --begin-batch 1)", unit: "tasks/s", runs: runs, scale: 1, count: 1) {
+                try drain(producer, count: tasks)
+            }.inverted(count: tasks)))
+            for w in workers { w.stop() }
+            workers.removeAll()
+        }
+
         // Memory: one worker with 2 executors, idle, then after N tasks.
         // 100,000 (the figure) takes Celery ~9 minutes on a 2-core
         // machine, so the default is smaller; CHORUS_BENCH_MEMORY_TASKS overrides.
@@ -204,7 +219,7 @@ enum DurableBenchmarks {
 
     /// The keys of the rows `run` returns, in order, as Benchmarks/report.py
     /// and Benchmarks/celery/bench.py name them.
-    static let keys = ["tasks", "tasks_tx", "group", "chord", "chain", "p50", "p99", "mem_idle", "mem_busy"]
+    static let keys = ["tasks", "tasks_tx", "group", "chord", "chain", "p50", "p99", "tasks_tx_strict", "mem_idle", "mem_busy"]
 
     /// `{"key":..., "name":..., "unit":..., "samples":[...]}` per line, for Benchmarks/report.py.
     static func writeJSON(_ measurements: [(key: String, measurement: Measurement)], to path: String) throws {
