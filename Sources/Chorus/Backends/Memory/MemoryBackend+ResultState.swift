@@ -127,6 +127,20 @@ extension MemoryBackend {
             return entry.meta
         }
 
+        /// The meta of `key` if it is ready (what a waiter waits for). Read in
+        /// place: `tasks[key]?.meta` copied the whole entry — its running
+        /// message, meta and attempts retained, then released — at every wait.
+        mutating func readyMeta(for key: TaskKey) -> ResultMeta? {
+            guard let index = tasks.index(forKey: key) else { return nil }
+            return Self.readyMeta(of: &tasks.values[index])
+        }
+
+        /// `inout` so that the entry is read where it is stored, not copied out.
+        private static func readyMeta(of entry: inout TaskEntry) -> ResultMeta? {
+            guard let meta = entry.meta, meta.state.isReady else { return nil }
+            return meta
+        }
+
         /// Records the start of an attempt as a `Running` entry when that is
         /// all it changes: the task has no ready meta and no record of this or
         /// a later attempt (the first start of each attempt). Anything else —
