@@ -106,7 +106,7 @@ extension MemoryBackend {
         /// index entry. A key is only appended when its record is new to that
         /// root, so it is never listed twice; the rare record that moves to
         /// another root is removed from the old root's list by a linear search.
-        var attemptsByRoot: [String: Deque<AttemptKey>] = [:]
+        var attemptsByRoot = AttemptsByRoot()
         /// Orders attempts recorded under one root (see `StoredAttempt`).
         var attemptSequence: UInt64 = 0
         /// Threads blocked in `waitForReadyResult`, counted by the task they wait for.
@@ -169,7 +169,7 @@ extension MemoryBackend {
                 return
             }
             if added, let root = message.headers.rootID, root != message.id {
-                attemptsByRoot[root, default: []].append(AttemptKey(taskID: message.id, attempt: attempt))
+                attemptsByRoot.append(AttemptKey(taskID: message.id, attempt: attempt), toRoot: root)
             }
         }
 
@@ -241,7 +241,7 @@ extension MemoryBackend {
             if let oldRoot = old?.rootID, oldRoot != attempt.taskID, let at = attemptsByRoot[oldRoot]?.firstIndex(of: key) {
                 attemptsByRoot[oldRoot]!.remove(at: at)
             }
-            if let root = attempt.rootID, root != attempt.taskID { attemptsByRoot[root, default: []].append(key) }
+            if let root = attempt.rootID, root != attempt.taskID { attemptsByRoot.append(key, toRoot: root) }
         }
 
         /// Fires the chord if its parts are all in; the counter is then dropped
