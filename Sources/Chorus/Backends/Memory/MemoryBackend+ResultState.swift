@@ -96,7 +96,7 @@ extension MemoryBackend {
     /// Everything the result side holds. Pure data; `MemoryBackend` does the locking.
     struct ResultState {
         var tasks: [TaskKey: TaskEntry] = [:]
-        var chords: [String: ChordCounter] = [:]
+        var chords = ChordCounters()
         /// Groups whose chord has fired (Celery's `.c = "done"`), until when
         /// that is remembered.
         var completedChords: [String: MonotonicInstant] = [:]
@@ -106,7 +106,7 @@ extension MemoryBackend {
         /// index entry. A key is only appended when its record is new to that
         /// root, so it is never listed twice; the rare record that moves to
         /// another root is removed from the old root's list by a linear search.
-        var attemptsByRoot: [String: Deque<AttemptKey>] = [:]
+        var attemptsByRoot = AttemptsByRoot()
         /// Orders attempts recorded under one root (see `StoredAttempt`).
         var attemptSequence: UInt64 = 0
         /// Threads blocked in `waitForReadyResult`, counted by the task they wait for.
@@ -125,6 +125,20 @@ extension MemoryBackend {
             guard let entry = tasks[TaskKey(taskID)] else { return nil }
             if let running = entry.running, entry.meta?.state != .success { return running.meta }
             return entry.meta
+        }
+
+        /// The meta of `key` if it is ready (what a waiter waits for). Read in
+        /// place: `tasks[key]?.meta` copied the whole entry — its running
+        /// message, meta and attempts retained, then released — at every wait.
+        mutating func readyMeta(for key: TaskKey) -> ResultMeta? {
+            guard let index = tasks.index(forKey: key) else { return nil }
+            return Self.readyMeta(of: &tasks.values[index])
+        }
+
+        /// `inout` so that the entry is read where it is stored, not copied out.
+        private static func readyMeta(of entry: inout TaskEntry) -> ResultMeta? {
+            guard let meta = entry.meta, meta.state.isReady else { return nil }
+            return meta
         }
 
         /// Records the start of an attempt as a `Running` entry when that is
@@ -155,7 +169,7 @@ extension MemoryBackend {
                 return
             }
             if added, let root = message.headers.rootID, root != message.id {
-                attemptsByRoot[root, default: []].append(AttemptKey(taskID: message.id, attempt: attempt))
+                attemptsByRoot.append(AttemptKey(taskID: message.id, attempt: attempt), toRoot: root)
             }
         }
 
@@ -227,23 +241,23 @@ extension MemoryBackend {
             if let oldRoot = old?.rootID, oldRoot != attempt.taskID, let at = attemptsByRoot[oldRoot]?.firstIndex(of: key) {
                 attemptsByRoot[oldRoot]!.remove(at: at)
             }
-            if let root = attempt.rootID, root != attempt.taskID { attemptsByRoot[root, default: []].append(key) }
+            if let root = attempt.rootID, root != attempt.taskID { attemptsByRoot.append(key, toRoot: root) }
         }
 
         /// Fires the chord if its parts are all in; the counter is then dropped
         /// and the group remembered as done, so it fires exactly once. Works on
         /// the counter at `index` in place: one hash of the group id per part
         /// (there were five, each over 36 bytes, for every member of a chord).
-        private mutating func completeIfReady(at index: Dictionary<String, ChordCounter>.Index, now: MonotonicInstant) -> ChordPartOutcome {
+        private mutating func completeIfReady(at index: ChordCounters.Index, now: MonotonicInstant) -> ChordPartOutcome {
             let deadline = retention.resultDeadline(after: now)
             defer { purgeExpired(now: now) }
             // One access to the counter for what is read and written here: each
             // read through `chords.values[index]` copied the whole counter.
-            let (size, ready, wasQueued) = chords.values[index].touch(expiresAt: deadline)
+            let (size, ready, wasQueued) = chords[at: index].touch(expiresAt: deadline)
             guard let size, ready >= size else {
                 // The expiry queue holds one entry per counter; a purge that finds
                 // the counter written since puts it back at its new deadline.
-                if !wasQueued { expiry.chords.insert(Deadline(at: deadline, key: chords.keys[index])) }
+                if !wasQueued { expiry.chords.insert(Deadline(at: deadline, key: chords.groupID(at: index))) }
                 return .waiting(ready: ready, size: size)
             }
             let (groupID, counter) = chords.remove(at: index)
@@ -253,7 +267,7 @@ extension MemoryBackend {
         }
 
         /// The counter of `groupID`, created if new; nil once the chord completed.
-        private mutating func counterIndex(_ groupID: String) -> Dictionary<String, ChordCounter>.Index? {
+        private mutating func counterIndex(_ groupID: String) -> ChordCounters.Index? {
             if let index = chords.index(forKey: groupID) { return index }
             guard completedChords[groupID] == nil else { return nil }
             chords[groupID] = ChordCounter()
@@ -262,7 +276,7 @@ extension MemoryBackend {
 
         mutating func setChordSize(_ size: Int, groupID: String, now: MonotonicInstant) -> ChordPartOutcome {
             guard let index = counterIndex(groupID) else { return .alreadyCompleted }
-            chords.values[index].setSize(size)
+            chords[at: index].setSize(size)
             return completeIfReady(at: index, now: now)
         }
 
@@ -271,8 +285,8 @@ extension MemoryBackend {
             // Mutate the counter in place: copying it out and back copied its
             // set and array on every part, O(n^2) for an n-part chord.
             let key = PartKey(task: TaskKey(part.taskID), groupIndex: part.groupIndex)
-            guard chords.values[index].add(part, key: key) else {
-                return .duplicate(ready: chords.values[index].parts.count, size: chords.values[index].size)
+            guard chords[at: index].add(part, key: key) else {
+                return .duplicate(ready: chords[at: index].parts.count, size: chords[at: index].size)
             }
             return completeIfReady(at: index, now: now)
         }

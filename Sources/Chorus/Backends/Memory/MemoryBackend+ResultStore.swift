@@ -48,7 +48,7 @@ extension MemoryBackend: ResultStore {
         let key = TaskKey(taskID)
         resultCondition.lock()
         defer { resultCondition.unlock() }
-        if let meta = resultState.tasks[key]?.meta, meta.state.isReady { return meta }
+        if let meta = resultState.readyMeta(for: key) { return meta }
         resultState.blockedWaiters[key, default: 0] += 1
         defer {
             resultState.blockedWaiters[key]! -= 1
@@ -57,7 +57,7 @@ extension MemoryBackend: ResultStore {
         while true {
             if clock.monotonicNow >= giveUp { return nil }
             clock.wait(until: giveUp, on: resultCondition)
-            if let meta = resultState.tasks[key]?.meta, meta.state.isReady { return meta }
+            if let meta = resultState.readyMeta(for: key) { return meta }
         }
     }
 

@@ -72,7 +72,7 @@ enum MessageBuilder {
             callbacks: read.hasLink ? nonEmpty(options.link.map(\.json)) : nil,
             errbacks: read.hasLinkError ? nonEmpty(options.linkError.map(\.json)) : nil,
             chain: read.chain.flatMap(rawList),
-            chord: read.chord.flatMap(rawList)?.first)
+            chord: read.chord.flatMap(firstRaw))
         return (TaskMessage(headers: headers, args: signature.args, kwargs: signature.kwargs, embed: embed), read.queue ?? defaultQueue)
     }
 
@@ -138,6 +138,17 @@ enum MessageBuilder {
         switch value {
         case .array(let items): items.isEmpty ? nil : items
         case .object(let object): [.object(object)]
+        default: nil
+        }
+    }
+
+    /// `rawList(value)?.first` without building the list: a one-element
+    /// array for the chord body every chord member carries, built and
+    /// freed per member.
+    static func firstRaw(_ value: JSON) -> JSON? {
+        switch value {
+        case .array(let items): items.first
+        case .object: value
         default: nil
         }
     }
