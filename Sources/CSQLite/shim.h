@@ -28,6 +28,16 @@ static inline int chorus_shared_cas(uint32_t *word, uint32_t expected, uint32_t 
     return __atomic_compare_exchange_n(word, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* A CPU hint inside a spin-wait loop (x86 PAUSE, ARM YIELD): the other
+ * hardware thread runs, and leaving the loop is not penalised. */
+static inline void chorus_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /* Whether chorus_shared_wait blocks in the kernel (Linux futexes); elsewhere
  * callers poll the word instead. */
 static inline int chorus_shared_wait_supported(void) {

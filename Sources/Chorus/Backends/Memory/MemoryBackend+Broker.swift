@@ -90,7 +90,7 @@ extension MemoryBackend: Broker {
                     redelivered: queued.redelivered, leaseDeadline: leaseDeadline))
             }
             if !deliveries.isEmpty || brokerState.closed || now >= giveUp { return deliveries }
-            clock.wait(until: min(giveUp, brokerState.nextChange), on: brokerCondition)
+            brokerCondition.wait(until: min(giveUp, brokerState.nextChange), clock: clock)
         }
     }
 

@@ -56,7 +56,7 @@ extension MemoryBackend: ResultStore {
         }
         while true {
             if clock.monotonicNow >= giveUp { return nil }
-            clock.wait(until: giveUp, on: resultCondition)
+            resultCondition.wait(until: giveUp, clock: clock)
             if let meta = resultState.readyMeta(for: key) { return meta }
         }
     }

@@ -19,9 +19,9 @@ public final class MemoryBackend: @unchecked Sendable {
     // locked, and `resultState` only with `resultCondition` locked. Code never
     // holds both at once, so there is no lock-order deadlock. The locks are
     // what makes accesses exclusive, so the runtime check is switched off.
-    let brokerCondition = NSCondition()
+    let brokerCondition = SpinningCondition()
     @exclusivity(unchecked) var brokerState = BrokerState()
-    let resultCondition = NSCondition()
+    let resultCondition = SpinningCondition()
     @exclusivity(unchecked) var resultState = ResultState()
 
     /// `retention`: how long results, chord counters and attempt history
