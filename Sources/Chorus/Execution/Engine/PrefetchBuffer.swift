@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// Deliveries this process claimed ahead (`Broker.prefetch`) and has not
@@ -11,7 +12,9 @@ import Foundation
 /// touched under `lock`.
 final class PrefetchBuffer: @unchecked Sendable {
     private let lock = NSLock()
-    @exclusivity(unchecked) private var held: [(delivery: Delivery, since: MonotonicInstant)] = []
+    /// A deque: executors take from the front one at a time (an array
+    /// shifted every remaining entry on each take).
+    @exclusivity(unchecked) private var held: Deque<(delivery: Delivery, since: MonotonicInstant)> = []
     @exclusivity(unchecked) private var checkPending = false
 
     var isEmpty: Bool {
@@ -24,8 +27,7 @@ final class PrefetchBuffer: @unchecked Sendable {
     func pop() -> Delivery? {
         lock.lock()
         defer { lock.unlock() }
-        guard !held.isEmpty else { return nil }
-        return held.removeFirst().delivery
+        return held.popFirst()?.delivery
     }
 
     /// Adds `deliveries` after those held. True when the caller should
@@ -47,7 +49,7 @@ final class PrefetchBuffer: @unchecked Sendable {
         guard !deliveries.isEmpty else { return false }
         lock.lock()
         defer { lock.unlock() }
-        held.insert(contentsOf: deliveries.map { ($0, now) }, at: 0)
+        held.prepend(contentsOf: deliveries.map { ($0, now) })
         if checkPending { return false }
         checkPending = true
         return true
