@@ -133,7 +133,7 @@ extension Runtime {
         }
         let committed = batchesWrites ? inWriteBatch { [self] in write(batch) } : write(batch)
         if finishing {
-            batch.finishing.empty()
+            batch.finishing.clearKeepingCapacity()
             endTask()
         }
         guard committed == true else {
@@ -198,8 +198,8 @@ extension Runtime {
             // Guarded: emptying an empty array still went through a generic replace.
             if !held.isEmpty { held.removeAll(keepingCapacity: true) }
             if !claimedHere.isEmpty { claimedHere.removeAll(keepingCapacity: true) }
-            taken.empty()
-            begun.empty()
+            taken.clearKeepingCapacity()
+            begun.clearKeepingCapacity()
             claimed = false
             deferred = nil
         }
@@ -565,13 +565,4 @@ enum PersistenceFailure {
     static func reset() { pthread_setspecific(key, nil) }
     static func record() { pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1)) }
     static var happened: Bool { pthread_getspecific(key) != nil }
-}
-
-extension Array {
-    /// Empties the array, keeping its storage: for the few elements a batch
-    /// holds, cheaper than `removeAll(keepingCapacity:)`, which went through a
-    /// generic range replacement (about 50 instructions per task in process).
-    mutating func empty() {
-        while !isEmpty { removeLast() }
-    }
 }
