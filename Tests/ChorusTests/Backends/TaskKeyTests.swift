@@ -96,4 +96,28 @@ import Testing
         #expect(try ids.map { try backend.result(for: $0)?.result } == [.int(0), .int(1), .int(2)])
         #expect(try backend.result(for: "0a1b2c3d-4e5f-4678-89ab-cdef01234568") == nil)
     }
+
+    /// The tables hash these keys with `SeededMix`, not SipHash: generated
+    /// ids and counted tags must still spread over a table's buckets (a
+    /// table indexes by the low bits), whatever the seed.
+    @Test func theFastHashSpreadsIdsAndCountedTagsOverBuckets() {
+        func largestBucket(_ hashes: [Int], buckets: Int = 1_024) -> Int {
+            var counts = [Int](repeating: 0, count: buckets)
+            for h in hashes { counts[h & (buckets - 1)] += 1 }
+            return counts.max()!
+        }
+        var ids = RandomTaskIDs()
+        let keys = (0..<8_192).map { _ in TaskKey(ids.next()) }
+        let tags = (1...8_192).map { CountedKey(UInt64($0)) }
+        for seed in [0, 1, -1, 0x5DEE_CE66_D, Int.max] {
+            // 8 keys per bucket on average; a bucket of 32 has odds near 1e-10.
+            #expect(largestBucket(keys.map { $0._rawHashValue(seed: seed) }) < 32, "seed \(seed)")
+            #expect(largestBucket(tags.map { $0._rawHashValue(seed: seed) }) < 32, "seed \(seed)")
+            #expect(Set(keys.map { $0._rawHashValue(seed: seed) }).count == keys.count)
+        }
+        // A different seed moves every key: a table's layout is not predictable from its keys alone.
+        #expect(zip(keys.map { $0._rawHashValue(seed: 1) }, keys.map { $0._rawHashValue(seed: 2) }).allSatisfy { $0 != $1 })
+        // Ids in another form keep the string's own hash.
+        #expect(TaskKey("task-1")._rawHashValue(seed: 7) == "task-1"._rawHashValue(seed: 7))
+    }
 }

@@ -46,11 +46,11 @@ extension MemoryBackend: Broker {
     public func begin(_ delivery: Delivery, leaseSeconds seconds: Double) throws(ChorusError) -> Bool {
         let deadline = scale.deadline(afterSeconds: seconds, clock: clock)
         return try withBroker { state in
-            guard let tag = BrokerState.tagNumber(delivery), var held = state.inFlight[tag] else { return false }
+            guard let tag = BrokerState.tagKey(delivery), var held = state.inFlight[tag] else { return false }
             held.queued.deliveries = delivery.deliveryCount
             held.deadline = deadline
             state.inFlight[tag] = held
-            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag))
+            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag.number))
             state.compactLeasesIfMostlyStale()
             return true
         }
@@ -82,7 +82,7 @@ extension MemoryBackend: Broker {
                 if let leaseSeconds {
                     let deadline = leaseDeadline ?? scale.deadline(afterSeconds: leaseSeconds, clock: clock)
                     leaseDeadline = deadline
-                    brokerState.inFlight[tag] = (queued, deadline)
+                    brokerState.inFlight[CountedKey(tag)] = (queued, deadline)
                     brokerState.leases.insert(LeaseEntry(deadline: deadline, sequence: brokerState.nextSequence(), tag: tag))
                 }
                 deliveries.append(Delivery(
@@ -97,7 +97,7 @@ extension MemoryBackend: Broker {
     @discardableResult
     public func ack(_ delivery: Delivery) throws(ChorusError) -> Bool {
         try withBroker { state in
-            guard let tag = BrokerState.tagNumber(delivery), state.inFlight.removeValue(forKey: tag) != nil else { return false }
+            guard let tag = BrokerState.tagKey(delivery), state.inFlight.removeValue(forKey: tag) != nil else { return false }
             state.compactLeasesIfMostlyStale()
             return true
         }
@@ -106,7 +106,7 @@ extension MemoryBackend: Broker {
     @discardableResult
     public func reject(_ delivery: Delivery, requeue: Bool) throws(ChorusError) -> Bool {
         try withBroker { state in
-            guard let tag = BrokerState.tagNumber(delivery), let held = state.inFlight.removeValue(forKey: tag) else { return false }
+            guard let tag = BrokerState.tagKey(delivery), let held = state.inFlight.removeValue(forKey: tag) else { return false }
             state.compactLeasesIfMostlyStale()
             if requeue {
                 state.append(held.queued)
@@ -122,7 +122,7 @@ extension MemoryBackend: Broker {
         guard !deliveries.isEmpty else { return }
         try withBroker { state in
             for delivery in deliveries.reversed() {
-                guard let tag = BrokerState.tagNumber(delivery), let held = state.inFlight.removeValue(forKey: tag) else { continue }
+                guard let tag = BrokerState.tagKey(delivery), let held = state.inFlight.removeValue(forKey: tag) else { continue }
                 state.prepend(held.queued)
             }
             state.compactLeasesIfMostlyStale()
@@ -134,9 +134,9 @@ extension MemoryBackend: Broker {
     public func extendLease(_ delivery: Delivery, seconds: Double) throws(ChorusError) -> Bool {
         let deadline = scale.deadline(afterSeconds: seconds, clock: clock)
         return try withBroker { state in
-            guard let tag = BrokerState.tagNumber(delivery), state.inFlight[tag] != nil else { return false }
+            guard let tag = BrokerState.tagKey(delivery), state.inFlight[tag] != nil else { return false }
             state.inFlight[tag]!.deadline = deadline
-            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag))
+            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag.number))
             state.compactLeasesIfMostlyStale()
             brokerCondition.broadcast()
             return true

@@ -28,10 +28,10 @@ extension MemoryBackend {
     struct BrokerState {
         var ready = ReadyQueues()
         var delayed = Heap<DelayedEntry>()
-        var delayedMessages: [UInt64: Queued] = [:]
-        /// Leased messages by delivery tag number (see `tagNumber`), with
+        var delayedMessages: [CountedKey: Queued] = [:]
+        /// Leased messages by delivery tag number (see `tagKey`), with
         /// their current lease deadline.
-        var inFlight: [UInt64: (queued: Queued, deadline: MonotonicInstant)] = [:]
+        var inFlight: [CountedKey: (queued: Queued, deadline: MonotonicInstant)] = [:]
         /// Lease deadlines; entries whose tag is settled or whose deadline moved are stale.
         var leases = Heap<LeaseEntry>()
         var sequence: UInt64 = 0
@@ -42,15 +42,15 @@ extension MemoryBackend {
             return sequence
         }
 
-        /// The number a delivery of this broker is tagged with; nil for a
-        /// tag this broker never handed out (it then settles nothing).
-        static func tagNumber(_ delivery: Delivery) -> UInt64? {
+        /// The key of the number a delivery of this broker is tagged with; nil
+        /// for a tag this broker never handed out (it then settles nothing).
+        static func tagKey(_ delivery: Delivery) -> CountedKey? {
             switch delivery.key {
-            case .number(let number): return number
+            case .number(let number): return CountedKey(number)
             case .text(let text):
                 // The same tag spelled out (`Delivery.tag`), e.g. rebuilt by a caller.
                 guard text.hasPrefix("d") else { return nil }
-                return UInt64(text.dropFirst())
+                return UInt64(text.dropFirst()).map(CountedKey.init)
             }
         }
 
@@ -58,7 +58,7 @@ extension MemoryBackend {
             if let due, due > now {
                 let seq = nextSequence()
                 delayed.insert(DelayedEntry(due: due, sequence: seq))
-                delayedMessages[seq] = queued
+                delayedMessages[CountedKey(seq)] = queued
             } else {
                 append(queued)
             }
@@ -75,15 +75,15 @@ extension MemoryBackend {
         mutating func promote(now: MonotonicInstant) {
             while let first = delayed.min, first.due <= now {
                 delayed.removeMin()
-                if let queued = delayedMessages.removeValue(forKey: first.sequence) {
+                if let queued = delayedMessages.removeValue(forKey: CountedKey(first.sequence)) {
                     append(queued)
                 }
             }
             var lapsed: [Queued] = []
             while let first = leases.min, first.deadline <= now {
                 leases.removeMin()
-                guard let held = inFlight[first.tag], held.deadline == first.deadline else { continue }
-                inFlight[first.tag] = nil
+                guard let held = inFlight[CountedKey(first.tag)], held.deadline == first.deadline else { continue }
+                inFlight[CountedKey(first.tag)] = nil
                 var queued = held.queued
                 queued.redelivered = true
                 lapsed.append(queued)
@@ -110,7 +110,7 @@ extension MemoryBackend {
             guard leases.count > 2 * inFlight.count + 1_024 else { return }
             // Keep each live lease's current entry, with its sequence: equal
             // deadlines still lapse in the order the leases were taken.
-            leases = Heap(leases.unordered.filter { entry in inFlight[entry.tag]?.deadline == entry.deadline })
+            leases = Heap(leases.unordered.filter { entry in inFlight[CountedKey(entry.tag)]?.deadline == entry.deadline })
         }
 
         /// The earliest instant at which something may become claimable.

@@ -44,6 +44,12 @@ extension MemoryBackend {
     struct PartKey: Hashable {
         let task: TaskKey
         let groupIndex: Int
+
+        /// The task key's fast hash (see `TaskKey._rawHashValue(seed:)`),
+        /// with the slot folded into the seed.
+        func _rawHashValue(seed: Int) -> Int {
+            task._rawHashValue(seed: seed &+ groupIndex &* 0x2545_F491_4F6C_DD1D)
+        }
     }
 
     struct AttemptKey: Hashable {
