@@ -18,6 +18,7 @@ static inline sqlite3_destructor_type chorus_sqlite_transient(void) { return SQL
 /* Atomic operations on a 32-bit word that may live in memory shared between
  * processes (a MAP_SHARED file mapping): the commit counters beside a database. */
 static inline uint32_t chorus_shared_load(const uint32_t *word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
+static inline void chorus_shared_store(uint32_t *word, uint32_t value) { __atomic_store_n(word, value, __ATOMIC_RELEASE); }
 static inline uint32_t chorus_shared_add(uint32_t *word, uint32_t delta) {
     return __atomic_add_fetch(word, delta, __ATOMIC_ACQ_REL);
 }

@@ -18,7 +18,10 @@ import Foundation
 /// subclassed from outside it on Linux, hence a wrapper.)
 ///
 /// Thread-safe. `@unchecked Sendable`: `held` is only touched through
-/// atomic operations, and `condition` is thread-safe.
+/// atomic operations, and `condition` is thread-safe. `held` is only
+/// written by the thread holding the mutex, so a plain atomic store keeps it
+/// exact: an atomic add or subtract (a locked instruction) per lock and per
+/// unlock cost more than the store.
 final class SpinningCondition: @unchecked Sendable {
     let condition = NSCondition()
     /// 1 while a thread holds the lock (outside a wait), else 0.
@@ -37,11 +40,11 @@ final class SpinningCondition: @unchecked Sendable {
             spins += 1
         }
         condition.lock()
-        _ = chorus_shared_add(held, 1)
+        chorus_shared_store(held, 1)
     }
 
     func unlock() {
-        _ = chorus_shared_sub(held, 1)
+        chorus_shared_store(held, 0)
         condition.unlock()
     }
 
@@ -49,8 +52,8 @@ final class SpinningCondition: @unchecked Sendable {
 
     /// `clock.wait(until:on:)` with the lock held, as `NSCondition` waits.
     func wait(until deadline: MonotonicInstant, clock: any RuntimeClock) {
-        _ = chorus_shared_sub(held, 1)
+        chorus_shared_store(held, 0)
         clock.wait(until: deadline, on: condition)
-        _ = chorus_shared_add(held, 1)
+        chorus_shared_store(held, 1)
     }
 }
