@@ -59,11 +59,9 @@ extension MemoryBackend {
 
     /// What is kept for one task id: its meta and its attempts. One hash
     /// lookup reaches both, so recording an attempt together with its meta
-    /// (what the engine does at every start and end) costs one lookup.
+    /// (what the engine does at every end) costs one lookup. An attempt
+    /// under way is not here but in `ResultState.running`.
     struct TaskEntry {
-        /// The attempt under way, kept as its message until read or ended
-        /// (see `Running`); while set, it is the task's meta and last attempt.
-        var running: Running?
         var meta: ResultMeta?
         /// When `meta` is dropped unless written again (see `Retention`).
         var metaExpiresAt: MonotonicInstant?
@@ -76,6 +74,7 @@ extension MemoryBackend {
     /// its STARTED meta and record are built from the message when read, and
     /// the record of its end takes its place. Building both boxes at every
     /// start, only for the end to replace them, was ~10% of a no-op task.
+    /// While it is held, it is its task's meta and last attempt.
     struct Running {
         let message: TaskMessage
         let queue: String
@@ -102,6 +101,12 @@ extension MemoryBackend {
     /// Everything the result side holds. Pure data; `MemoryBackend` does the locking.
     struct ResultState {
         var tasks: [TaskKey: TaskEntry] = [:]
+        /// Attempts under way, by task: about one per executor, so this table
+        /// stays small and in cache. Held in `tasks`, every entry kept for a
+        /// day carried 40 bytes for a state it left microseconds after it was
+        /// created: that table is rehashed and grown into fresh pages as
+        /// results pile up (its growth was 40% of a no-op task's page faults).
+        var running: [TaskKey: Running] = [:]
         var chords = ChordCounters()
         /// Groups whose chord has fired (Celery's `.c = "done"`), until when
         /// that is remembered.
@@ -128,9 +133,10 @@ extension MemoryBackend {
         var expiry = ExpiryQueues()
 
         func meta(for taskID: String) -> ResultMeta? {
-            guard let entry = tasks[TaskKey(taskID)] else { return nil }
-            if let running = entry.running, entry.meta?.state != .success { return running.meta }
-            return entry.meta
+            let key = TaskKey(taskID)
+            let meta = tasks[key]?.meta
+            if let running = running[key], meta?.state != .success { return running.meta }
+            return meta
         }
 
         /// The meta of `key` if it is ready (what a waiter waits for). Read in
@@ -158,17 +164,21 @@ extension MemoryBackend {
             let attempt = message.headers.retries + 1
             var added = false
             var simple = true
-            withEntry(key) { entry in
-                if let meta = entry.meta, meta.state.isReady { simple = false; return }
-                if let last = entry.attempts.last, last.record.attempt >= attempt { simple = false; return }
-                if let running = entry.running {
-                    // The same attempt delivered again: it keeps its place.
-                    guard running.attempt == attempt, running.rootID == message.headers.rootID else { simple = false; return }
-                    entry.running = Running(message: message, queue: queue, startedAt: startedAt, sequence: running.sequence)
-                    return
+            if let index = tasks.index(forKey: key) {
+                simple = Self.allowsSimpleStart(of: attempt, in: &tasks.values[index])
+            }
+            if simple {
+                // One lookup for reading and writing the slot.
+                Self.update(&running[key]) { slot in
+                    if let current = slot {
+                        // The same attempt delivered again: it keeps its place.
+                        guard current.attempt == attempt, current.rootID == message.headers.rootID else { simple = false; return }
+                        slot = Running(message: message, queue: queue, startedAt: startedAt, sequence: current.sequence)
+                    } else {
+                        slot = Running(message: message, queue: queue, startedAt: startedAt, sequence: sequence)
+                        added = true
+                    }
                 }
-                entry.running = Running(message: message, queue: queue, startedAt: startedAt, sequence: sequence)
-                added = true
             }
             if !simple {
                 _ = store(.started(message, queue: queue), attempt: .started(message, at: startedAt), key: key, now: nil)
@@ -177,6 +187,17 @@ extension MemoryBackend {
             if added, let root = message.headers.rootID, root != message.id {
                 attemptsByRoot.append(AttemptKey(taskID: message.id, attempt: attempt), toRoot: root)
             }
+        }
+
+        private static func update<Value>(_ slot: inout Value?, _ body: (inout Value?) -> Void) { body(&slot) }
+
+        /// Whether a start of `attempt` only adds a `Running` entry: the task
+        /// has no ready meta and no record of this or a later attempt. Read in
+        /// place (`inout`), not copied out of the table.
+        private static func allowsSimpleStart(of attempt: Int, in entry: inout TaskEntry) -> Bool {
+            if let meta = entry.meta, meta.state.isReady { return false }
+            if let last = entry.attempts.last, last.record.attempt >= attempt { return false }
+            return true
         }
 
         /// Stores `meta` (and `attempt`, when given, in the same lookup) unless
@@ -195,21 +216,22 @@ extension MemoryBackend {
             var sequence = attemptSequence
             let metaDeadline = meta.flatMap { $0.state.isReady ? now.map(retention.resultDeadline(after:)) : nil }
             let attemptDeadline = attempt.flatMap { $0.state.endsAttempt ? now.map(retention.attemptDeadline(after:)) : nil }
+            // Any write ends the attempt under way, if there is one.
+            let underWay = running.isEmpty ? nil : running.removeValue(forKey: key)
             // `tasks[id, default:]` in place: one hash lookup for reading and writing.
             withEntry(key) { entry in
-                if let running = entry.running {
-                    entry.running = nil
-                    if let attempt, attempt.attempt == running.attempt, attempt.rootID == running.rootID {
+                if let underWay {
+                    if let attempt, attempt.attempt == underWay.attempt, attempt.rootID == underWay.rootID {
                         // Its end: the record takes the running attempt's
                         // first-recorded place (as `put` replaces a stored one).
-                        sequence = running.sequence
+                        sequence = underWay.sequence
                         endsRunning = true
                     } else {
                         // Any other write keeps it, built now: in the history,
                         // and as the meta unless this write replaces that too.
-                        entry.attempts.append(running.stored)
+                        entry.attempts.append(underWay.stored)
                         if entry.meta?.state != .success {
-                            entry.meta = running.meta
+                            entry.meta = underWay.meta
                             entry.metaExpiresAt = nil
                         }
                     }
@@ -320,26 +342,26 @@ extension MemoryBackend {
         }
 
         func attempts(forTask taskID: String) -> [AttemptRecord] {
-            guard let entry = tasks[TaskKey(taskID)] else { return [] }
+            let key = TaskKey(taskID)
+            let stored = tasks[key].map { Array($0.attempts) } ?? []
             // A running attempt is always the latest.
-            return (Array(entry.attempts) + (entry.running.map { [$0.stored] } ?? [])).map(\.record)
+            return (stored + (running[key].map { [$0.stored] } ?? [])).map(\.record)
         }
 
-        /// The stored or running record of `attempt` of an entry.
-        private static func attempt(_ attempt: Int, of entry: TaskEntry?) -> StoredAttempt? {
-            guard let entry else { return nil }
-            if let running = entry.running, running.attempt == attempt { return running.stored }
-            return entry.attempts.first { $0.record.attempt == attempt }
+        /// The stored or running record of `attempt` of task `key`.
+        private func attempt(_ attempt: Int, of key: TaskKey) -> StoredAttempt? {
+            if let current = running[key], current.attempt == attempt { return current.stored }
+            return tasks[key]?.attempts.first { $0.record.attempt == attempt }
         }
 
         /// The root's own attempts and the indexed ones of the other tasks
         /// of its workflow, in first-recorded order.
         func attempts(forRoot rootID: String) -> [AttemptRecord] {
-            let rootEntry = tasks[TaskKey(rootID)]
-            var found = (rootEntry?.attempts ?? AttemptList()).filter { $0.record.rootID == rootID }
-            if let running = rootEntry?.running, running.rootID == rootID { found.append(running.stored) }
+            let rootKey = TaskKey(rootID)
+            var found = (tasks[rootKey]?.attempts ?? AttemptList()).filter { $0.record.rootID == rootID }
+            if let current = running[rootKey], current.rootID == rootID { found.append(current.stored) }
             for key in attemptsByRoot[rootID] ?? [] {
-                if let stored = Self.attempt(key.attempt, of: tasks[TaskKey(key.taskID)]) { found.append(stored) }
+                if let stored = attempt(key.attempt, of: TaskKey(key.taskID)) { found.append(stored) }
             }
             return found.sorted { $0.sequence < $1.sequence }.map(\.record)
         }

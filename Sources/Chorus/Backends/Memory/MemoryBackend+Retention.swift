@@ -145,7 +145,8 @@ extension MemoryBackend.ResultState {
 
     /// Forgets a task id once nothing of it is left.
     private mutating func dropIfEmpty(_ key: TaskKey) {
-        if let entry = tasks[key], entry.meta == nil, entry.attempts.isEmpty, entry.running == nil { tasks[key] = nil }
+        // An attempt under way is held apart (`running`): it needs no entry here.
+        if let entry = tasks[key], entry.meta == nil, entry.attempts.isEmpty { tasks[key] = nil }
     }
 
     /// Removes an expired record from its workflow's index. Records expire
