@@ -44,11 +44,12 @@ extension MemoryBackend: ResultStore {
     }
 
     public func waitForReadyResult(for taskID: String, timeout: Double) throws(ChorusError) -> ResultMeta? {
-        let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
         let key = TaskKey(taskID)
         resultCondition.lock()
         defer { resultCondition.unlock() }
         if let meta = resultState.readyMeta(for: key) { return meta }
+        // The clock is read only when the result is not there yet.
+        let giveUp = clock.monotonicNow.advanced(bySeconds: max(0, timeout))
         resultState.blockedWaiters[key, default: 0] += 1
         defer {
             resultState.blockedWaiters[key]! -= 1

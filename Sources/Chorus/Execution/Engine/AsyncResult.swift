@@ -59,8 +59,12 @@ public struct AsyncResult: Sendable {
     /// the first member in order) failed, `.revoked` when it expired or was
     /// revoked, `.timeout` when `timeout` seconds (real time) passed first.
     public func wait(timeout: Double? = nil) throws(ChorusError) -> JSON {
-        let deadline = timeout.map { Date().addingTimeInterval($0) }
-        return try wait(until: deadline)
+        // A task on the system clock: the store measures the timeout itself
+        // (reading the clock for a deadline here cost two reads per wait).
+        if case .task(let id) = handle, runtime.configuration.clock is SystemClock {
+            return try waitForTask(id, timeout: timeout ?? Self.forever)
+        }
+        return try wait(until: timeout.map { Date().addingTimeInterval($0) })
     }
 
     /// `wait` without blocking the caller's task: the wait runs on its own
@@ -78,15 +82,22 @@ public struct AsyncResult: Sendable {
         switch handle {
         case .task(let id):
             guard runtime.configuration.clock is SystemClock else { return try poll(id, until: deadline) }
-            let remaining = deadline.map { max(0, $0.timeIntervalSinceNow) } ?? 365 * 86_400
-            guard let meta = try runtime.store.waitForReadyResult(for: id, timeout: remaining) else {
-                let state = (try? runtime.store.result(for: id))?.state ?? .pending
-                throw ChorusError(.timeout, "task \(id) did not finish in time (state \(state.rawValue))")
-            }
-            return try Self.value(of: meta)
+            return try waitForTask(id, timeout: deadline.map { max(0, $0.timeIntervalSinceNow) } ?? Self.forever)
         case .group:
             return .array(try Self.wait(for: members, until: deadline))
         }
+    }
+
+    /// The timeout of a wait without one: a year.
+    private static let forever: Double = 365 * 86_400
+
+    /// Blocks in the store until task `id` is ready, for at most `timeout` seconds.
+    private func waitForTask(_ id: String, timeout: Double) throws(ChorusError) -> JSON {
+        guard let meta = try runtime.store.waitForReadyResult(for: id, timeout: timeout) else {
+            let state = (try? runtime.store.result(for: id))?.state ?? .pending
+            throw ChorusError(.timeout, "task \(id) did not finish in time (state \(state.rawValue))")
+        }
+        return try Self.value(of: meta)
     }
 
     /// Waits for `results` in order, like Celery's `ResultSet.join`: returns
