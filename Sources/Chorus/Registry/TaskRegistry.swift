@@ -6,7 +6,7 @@
 /// shared read lock, so executors looking up tasks never wait for each other.
 public final class TaskRegistry: Sendable {
     private struct State {
-        var tasks: [String: RegisteredTask] = [:]
+        var tasks: [TaskNameKey: RegisteredTask] = [:]
         var order: [String] = []
         var plugins: [PluginInfo] = []
     }
@@ -33,13 +33,13 @@ public final class TaskRegistry: Sendable {
                 return .failure(ChorusError(.duplicateTask, "plugin \(info.path): a plugin named '\(info.name)' is already loaded from \(clash.path); plugin names must be unique"))
             }
             for task in prepared {
-                if let existing = state.tasks[task.name] {
+                if let existing = state.tasks[TaskNameKey(task.name)] {
                     let owner = existing.plugin.map { "plugin '\($0.name)' (\($0.path))" } ?? "a Swift registration"
                     return .failure(ChorusError(.duplicateTask, "plugin '\(info.name)' (\(info.path)): task '\(task.name)' is already registered by \(owner); rename one of them"))
                 }
             }
             for task in prepared {
-                state.tasks[task.name] = task
+                state.tasks[TaskNameKey(task.name)] = task
                 state.order.append(task.name)
             }
             state.plugins.append(info)
@@ -72,8 +72,8 @@ public final class TaskRegistry: Sendable {
     func add(_ task: RegisteredTask) throws(ChorusError) {
         let name = task.name
         let clash: RegisteredTask? = state.write { state in
-            if let existing = state.tasks[name] { return existing }
-            state.tasks[name] = task
+            if let existing = state.tasks[TaskNameKey(name)] { return existing }
+            state.tasks[TaskNameKey(name)] = task
             state.order.append(name)
             return nil
         }
@@ -87,7 +87,7 @@ public final class TaskRegistry: Sendable {
     /// the closest registered names as suggestions.
     public func task(named name: String) throws(ChorusError) -> RegisteredTask {
         let (task, all): (RegisteredTask?, [String]) = state.read { state in
-            if let t = state.tasks[name] { return (t, []) }
+            if let t = state.tasks[TaskNameKey(name)] { return (t, []) }
             return (nil, state.order)
         }
         if let task { return task }
@@ -105,7 +105,7 @@ public final class TaskRegistry: Sendable {
 
     /// Every task, in registration order.
     public var tasks: [RegisteredTask] {
-        state.read { state in state.order.compactMap { state.tasks[$0] } }
+        state.read { state in state.order.compactMap { state.tasks[TaskNameKey($0)] } }
     }
 
     /// Loaded plugins, in load order.

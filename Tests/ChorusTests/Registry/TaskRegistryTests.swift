@@ -134,4 +134,20 @@ import Testing
             try second.register(name: "clash_a.only", signature: "int64 ()", function: Self.noop)
         }
     }
+
+    /// Names are table keys hashed with FNV-1a (`TaskNameKey`), not SipHash:
+    /// many names that differ in one byte, or only in length, must all
+    /// stay apart and be found.
+    @Test func manyCloseNamesAreEachFoundAndUnknownOnesRefused() throws {
+        let registry = TaskRegistry()
+        var names: [String] = []
+        for i in 0..<500 { names.append("proj.task_\(i)") }
+        for n in 1...40 { names.append(String(repeating: "a", count: n)) }
+        for name in names { try registry.register(name: name, signature: "void ()", function: Self.noop) }
+        for name in names { #expect(try registry.task(named: name).name == name) }
+        #expect(registry.tasks.map(\.name) == names)
+        #expect(throws: ChorusError.self) { try registry.task(named: "proj.task_500") }
+        #expect(throws: ChorusError.self) { try registry.task(named: String(repeating: "a", count: 41)) }
+        #expect(Set(names.map { TaskNameKey($0)._rawHashValue(seed: 3) }).count == names.count)
+    }
 }
