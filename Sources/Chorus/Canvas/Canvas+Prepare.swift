@@ -36,10 +36,29 @@ extension Canvas {
         options: SignatureOptions = [:],
         idGenerator: some TaskIDGenerator = RandomTaskIDs()
     ) throws(ChorusError) -> PublishPlan {
+        var collector = PlanCollector()
+        let (result, canvas) = try freeze(partialArgs: partialArgs, partialKwargs: partialKwargs, options: options,
+                                          idGenerator: idGenerator, into: &collector)
+        return PublishPlan(chordRegistrations: collector.registrations, messages: collector.messages,
+                           result: result, canvas: canvas)
+    }
+
+    /// What ``prepare(partialArgs:partialKwargs:options:idGenerator:)`` does,
+    /// handing the plan's registrations and messages to `sink` as they are
+    /// frozen; returns the plan's result handle and frozen canvas.
+    func freeze<Sink: FreezerSink>(
+        partialArgs: [JSON] = [],
+        partialKwargs: OrderedDictionary<String, JSON> = [:],
+        options: SignatureOptions = [:],
+        idGenerator: some TaskIDGenerator = RandomTaskIDs(),
+        into sink: inout Sink
+    ) throws(ChorusError) -> (result: ResultHandle, canvas: Canvas) {
         if case .task(let s) = self {
             var ids = idGenerator
-            if let plan = Canvas.preparePlainTask(s, partialArgs: partialArgs, partialKwargs: partialKwargs, options: options, ids: &ids) {
-                return plan
+            if let (id, task) = Canvas.preparePlainTask(s, partialArgs: partialArgs, partialKwargs: partialKwargs, options: options, ids: &ids) {
+                // The only message: nothing has gone out if it cannot be built.
+                try sink.publish(task)
+                return (.task(id: id), .task(task))
             }
         }
         var node = clone(args: partialArgs, kwargs: partialKwargs, options: options)
@@ -59,14 +78,13 @@ extension Canvas {
         }
         var canvas = try node.normalized()
         var freezer = Freezer(ids: idGenerator)
-        freezer.assignIDs(&canvas)
+        try freezer.assignIDs(&canvas, checkingMessages: Sink.sendsAsItGoes)
         let top = canvas.options
         let placement = Placement(
             rootId: top.rootId ?? canvas.firstTaskID, parentId: top.parentId,
             groupId: top.groupId, groupIndex: top.groupIndex, chord: top.chord?.json)
-        let result = try freezer.emit(&canvas, placement, publish: true)
-        return PublishPlan(chordRegistrations: freezer.registrations, messages: freezer.messages,
-                           result: result, canvas: canvas)
+        let result = try freezer.emit(&canvas, placement, publish: true, into: &sink)
+        return (result, canvas)
     }
 
     /// The fast path of ``prepare(partialArgs:partialKwargs:options:idGenerator:)``
@@ -74,13 +92,14 @@ extension Canvas {
     /// that would make it a chain) and no `chord` (re-placed by the freezer):
     /// the same plan the general path yields — clone, give it an id if it has
     /// none, apply its own placement, publish it alone — without building,
-    /// normalising and walking a canvas. Nil when the general path is needed.
+    /// normalising and walking a canvas: its id and frozen signature. Nil
+    /// when the general path is needed.
     /// Most tasks published (every task of a group, callbacks, chain steps
     /// after the first) take this path.
     static func preparePlainTask(
         _ signature: Signature, partialArgs: [JSON], partialKwargs: OrderedDictionary<String, JSON>,
         options: SignatureOptions, ids: inout some TaskIDGenerator
-    ) -> PublishPlan? {
+    ) -> (id: String, signature: Signature)? {
         var s = signature.clone(args: partialArgs, kwargs: partialKwargs, options: options)
         guard s.options[.chain] == nil, s.options[.chord] == nil else { return nil }
         if s.options.taskId == nil { s.options.taskId = ids.next() }
@@ -88,7 +107,7 @@ extension Canvas {
         let top = s.options
         s.options.apply(Placement(
             rootId: top.rootId ?? id, parentId: top.parentId, groupId: top.groupId, groupIndex: top.groupIndex, chord: nil))
-        return PublishPlan(chordRegistrations: [], messages: [s], result: .task(id: id), canvas: .task(s))
+        return (id, s)
     }
 
     /// `options.chain` (reversed, next step last) as canvases in run order.

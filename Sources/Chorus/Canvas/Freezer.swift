@@ -23,16 +23,37 @@ extension SignatureOptions {
 
 /// Freezes a normalised canvas in two passes: ``assignIDs(_:)`` gives every
 /// task and group an id in document order (so a caller's ids and test ids are
-/// predictable), then ``emit(_:_:publish:)`` writes placement options, embeds
-/// chain tails and chord bodies, and collects messages and chord registrations.
+/// predictable), then ``emit(_:_:publish:into:)`` writes placement options,
+/// embeds chain tails and chord bodies, and hands messages and chord
+/// registrations to a ``FreezerSink``.
+///
+/// Generic over the id source only; the sink is a parameter of `emit`.
+/// Holding the sink made unspecialised (debug) code build the metadata of
+/// `Freezer<RandomTaskIDs, PlanCollector>` at run time, and memcheck flags
+/// the Swift runtime's `swift_initStructMetadata` doing so
+/// (`EmbeddingValgrindTests`).
 struct Freezer<IDs: TaskIDGenerator> {
     var ids: IDs
-    var messages: [Signature] = []
-    var registrations: [ChordRegistration] = []
 
     init(ids: IDs) { self.ids = ids }
 
-    mutating func assignIDs(_ node: inout Canvas) {
+    /// The first pass. Refuses an empty chain and, when `checkingMessages`,
+    /// a task `emit` publishes whose message could not be built (see
+    /// ``FreezerSink/sendsAsItGoes``): a sink that sends as it goes must not
+    /// see `emit` fail after it was handed a message.
+    mutating func assignIDs(_ node: inout Canvas, checkingMessages: Bool) throws(ChorusError) {
+        var refused: ChorusError?
+        try assignIDs(&node, check: checkingMessages, refused: &refused)
+        // Thrown only now: an empty chain anywhere is the error reported, as
+        // when `emit` met it before any message was built.
+        if let refused { throw refused }
+    }
+
+    /// `check`: whether to check the tasks under `node` that `emit` publishes
+    /// now (a chain's first step, a chord's header, or its body when the
+    /// header is empty); the others are built into messages later, when they
+    /// run. `refused` keeps the first refusal.
+    private mutating func assignIDs(_ node: inout Canvas, check: Bool, refused: inout ChorusError?) throws(ChorusError) {
         // Each case takes its node out (see `Canvas.vacant`) so that, where
         // the canvas is not shared with the caller, the change is made in place.
         switch node {
@@ -42,40 +63,46 @@ struct Freezer<IDs: TaskIDGenerator> {
             // group, index, chord): one allocation instead of regrowing per key.
             s.options.reserveCapacity(adding: 6)
             if s.options.taskId == nil { s.options.taskId = ids.next() }
+            if check, refused == nil {
+                do throws(ChorusError) { try MessageBuilder.check(s) } catch { refused = error }
+            }
             node = .task(s)
         case .group(var g):
             node = .vacant
-            assignIDs(&g)
+            try assignIDs(&g, check: check, refused: &refused)
             node = .group(g)
         case .chain(var c):
             node = .vacant
-            for i in c.tasks.indices { assignIDs(&c.tasks[i]) }
+            guard !c.tasks.isEmpty else { throw ChorusError(.invalidInput, "an empty chain has nothing to run") }
+            for i in c.tasks.indices { try assignIDs(&c.tasks[i], check: check && i == 0, refused: &refused) }
             node = .chain(c)
         case .chord(var c):
             node = .vacant
-            assignIDs(&c.header)
-            assignIDs(&c.body)
+            try assignIDs(&c.header, check: check, refused: &refused)
+            try assignIDs(&c.body, check: check && c.header.tasks.isEmpty, refused: &refused)
             node = .chord(c)
         }
     }
 
-    private mutating func assignIDs(_ g: inout Group) {
+    private mutating func assignIDs(_ g: inout Group, check: Bool, refused: inout ChorusError?) throws(ChorusError) {
         if g.options.taskId == nil { g.options.taskId = ids.next() }
-        for i in g.tasks.indices { assignIDs(&g.tasks[i]) }
+        for i in g.tasks.indices { try assignIDs(&g.tasks[i], check: check, refused: &refused) }
     }
 
-    /// Freezes `node` in place and returns its result handle; appends to
-    /// ``messages`` when `publish`. Each case takes its node out (see
+    /// Freezes `node` in place and returns its result handle; hands it to
+    /// `sink` when `publish`. Each case takes its node out (see
     /// ``Canvas/NodeKind``) while changing it: a member signature
     /// `assignIDs` just copied is then changed without being copied again.
-    mutating func emit(_ node: inout Canvas, _ p: Placement, publish: Bool) throws(ChorusError) -> ResultHandle {
+    mutating func emit<Sink: FreezerSink>(
+        _ node: inout Canvas, _ p: Placement, publish: Bool, into sink: inout Sink
+    ) throws(ChorusError) -> ResultHandle {
         switch node.kind {
         case .task:
             var s = node.takeTask()
             s.options.apply(p)
             node = .task(s)
             guard let id = s.options.taskId else { throw Freezer.missingID }
-            if publish { messages.append(s) }
+            if publish { try sink.publish(s) }
             return .task(id: id)
 
         case .group:
@@ -90,14 +117,14 @@ struct Freezer<IDs: TaskIDGenerator> {
                 let member = p.chord != nil
                     ? Placement(rootId: p.rootId, parentId: p.parentId, groupId: p.groupId, groupIndex: p.groupIndex, chord: p.chord)
                     : Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i)
-                handles.append(try emit(&g.tasks[i], member, publish: publish))
+                handles.append(try emit(&g.tasks[i], member, publish: publish, into: &sink))
             }
             return .group(id: gid, members: handles)
 
         case .chain:
             var c = node.takeChain()
             defer { node = .chain(c) }
-            guard !c.tasks.isEmpty else { throw ChorusError(.invalidInput, "an empty chain has nothing to run") }
+            // Not empty: `assignIDs` refused an empty chain.
             c.options.apply(Placement(rootId: p.rootId, parentId: p.parentId))
             let last = c.tasks.count - 1
             var result: ResultHandle?
@@ -111,7 +138,7 @@ struct Freezer<IDs: TaskIDGenerator> {
                         c.tasks[0] = try Freezer.attach(tail, to: c.tasks[0])
                     }
                 }
-                let handle = try emit(&c.tasks[k], step, publish: publish && k == 0)
+                let handle = try emit(&c.tasks[k], step, publish: publish && k == 0, into: &sink)
                 if k == last { result = handle }
             }
             guard let result else { throw Freezer.missingID }
@@ -125,24 +152,24 @@ struct Freezer<IDs: TaskIDGenerator> {
             c.options.apply(p)
             c.header.options.apply(Placement(rootId: p.rootId, parentId: p.parentId))
             let bodyPlace = Placement(rootId: p.rootId, groupId: p.groupId ?? gid, groupIndex: p.groupIndex, chord: p.chord)
-            let bodyHandle = try emit(&c.body, bodyPlace, publish: false)
+            let bodyHandle = try emit(&c.body, bodyPlace, publish: false, into: &sink)
             let bodySig = c.body.signature
             let bodyJSON = publish ? bodySig.json : nil
             if c.header.tasks.isEmpty {
                 if publish {
                     var empty = c.body.clone(args: [.array([])])
-                    _ = try emit(&empty, bodyPlace, publish: true)
+                    _ = try emit(&empty, bodyPlace, publish: true, into: &sink)
                 }
             } else if publish {
                 let size = c.header.tasks.reduce(0) { $0 + $1.chordSize }
-                registrations.append(ChordRegistration(groupId: gid, size: size, body: bodySig))
+                try sink.register(ChordRegistration(groupId: gid, size: size, body: bodySig))
             }
             for i in c.header.tasks.indices {
                 // An unpublished chord (a later chain step) is placed again when it runs;
                 // leaving `chord` out here keeps N copies of the body out of the chain embed.
                 let member = Placement(rootId: p.rootId, parentId: p.parentId, groupId: gid, groupIndex: i,
                                        chord: bodyJSON)
-                _ = try emit(&c.header.tasks[i], member, publish: publish)
+                _ = try emit(&c.header.tasks[i], member, publish: publish, into: &sink)
             }
             return bodyHandle
         }

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import Chorus
 
-/// `Runtime.apply` builds every message of a canvas before publishing any,
-/// then hands them to the broker in batches.
+/// `Runtime.apply` hands a canvas's messages to the broker in batches, and
+/// publishes nothing of a canvas it refuses (see also `StreamedApplyTests`).
 @Suite struct PublishBatchTests {
     func runtime() throws -> (Runtime, MemoryBackend) {
         let backend = MemoryBackend()

@@ -30,30 +30,8 @@ enum MessageBuilder {
         guard let id = read.taskId else {
             throw ChorusError(.internal, "signature for \(signature.task) was not frozen (no task_id)")
         }
-        var eta: Date?
-        if let countdown = read.countdown {
-            guard countdown.isFinite else { throw ChorusError(.invalidInput, "\(signature.task): countdown must be a finite number of seconds") }
-            eta = now.addingTimeInterval(max(0, countdown))
-        }
-        if let text = read.eta {
-            guard let date = CeleryDate.parse(text) else {
-                throw ChorusError(.invalidInput, "\(signature.task): eta \"\(text)\" is not an ISO-8601 time with a time zone, e.g. 2026-11-26T10:00:00+00:00")
-            }
-            eta = date
-        }
-        var expires: Date?
-        switch read.expires {
-        case .seconds(let s)?:
-            guard s.isFinite else { throw ChorusError(.invalidInput, "\(signature.task): expires must be a finite number of seconds") }
-            expires = now.addingTimeInterval(s)
-        case .at(let text)?:
-            guard let date = CeleryDate.parse(text) else {
-                throw ChorusError(.invalidInput, "\(signature.task): expires \"\(text)\" is not an ISO-8601 time with a time zone")
-            }
-            expires = date
-        case nil:
-            break
-        }
+        let (eta, expires) = try schedule(
+            task: signature.task, countdown: read.countdown, eta: read.eta, expires: read.expires, now: now)
         var extra = OrderedDictionary<String, JSON>()
         if !read.retryOptions.isEmpty {
             for code in retryOptions {
@@ -74,6 +52,54 @@ enum MessageBuilder {
             chain: read.chain.flatMap(rawList),
             chord: read.chord.flatMap(firstRaw))
         return (TaskMessage(headers: headers, args: signature.args, kwargs: signature.kwargs, embed: embed), read.queue ?? defaultQueue)
+    }
+
+    /// When a message is due (`countdown` seconds from `now`, or `eta`) and
+    /// when it expires (`expires` seconds from `now`, or that time).
+    /// Throws `.invalidInput` for a number that is not finite or a time that
+    /// does not parse: everything a message of a frozen signature can be refused for.
+    static func schedule(
+        task: String, countdown: Double?, eta etaText: String?, expires: SignatureOptions.Expiry?, now: Date
+    ) throws(ChorusError) -> (eta: Date?, expires: Date?) {
+        var eta: Date?
+        if let countdown {
+            guard countdown.isFinite else { throw ChorusError(.invalidInput, "\(task): countdown must be a finite number of seconds") }
+            eta = now.addingTimeInterval(max(0, countdown))
+        }
+        if let text = etaText {
+            guard let date = CeleryDate.parse(text) else {
+                throw ChorusError(.invalidInput, "\(task): eta \"\(text)\" is not an ISO-8601 time with a time zone, e.g. 2026-11-26T10:00:00+00:00")
+            }
+            eta = date
+        }
+        switch expires {
+        case .seconds(let s)?:
+            guard s.isFinite else { throw ChorusError(.invalidInput, "\(task): expires must be a finite number of seconds") }
+            return (eta, now.addingTimeInterval(s))
+        case .at(let text)?:
+            guard let date = CeleryDate.parse(text) else {
+                throw ChorusError(.invalidInput, "\(task): expires \"\(text)\" is not an ISO-8601 time with a time zone")
+            }
+            return (eta, date)
+        case nil:
+            return (eta, nil)
+        }
+    }
+
+    /// Throws the `.invalidInput` error ``message(for:now:)`` would throw for
+    /// `signature` once frozen, without building its message: a canvas
+    /// published as it is frozen is checked whole before its first message goes out.
+    static func check(_ signature: Signature) throws(ChorusError) {
+        let options = signature.options
+        // Most signatures set none of the three: one pass over the options,
+        // read in place, says so (three lookups cost ~240 instructions a task).
+        let timed = options.entries.withUnsafeBufferPointer { entries in
+            entries.indices.contains { i in entries[i].code == .countdown || entries[i].code == .eta || entries[i].code == .expires }
+        }
+        guard timed else { return }
+        // The typed accessors read what `ReadOptions` reads (an option name, so its code, appears once).
+        _ = try schedule(task: signature.task, countdown: options.countdown, eta: options.eta, expires: options.expires,
+                         now: Date(timeIntervalSinceReferenceDate: 0))
     }
 
     /// The message `message(for:now:)` builds for a task signature with no

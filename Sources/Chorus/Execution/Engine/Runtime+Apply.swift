@@ -1,7 +1,7 @@
 import Foundation
 
-/// Publishing work: a canvas becomes a publish plan (ids frozen up front),
-/// chord counters are registered, and the first messages go to the broker.
+/// Publishing work: a canvas is frozen (ids assigned up front), chord
+/// counters are registered, and the first messages go to the broker.
 extension Runtime {
     /// Publishes `canvas` and returns the handle to wait on: a task's id, a
     /// chain's last task, a group's members, a chord's body.
@@ -9,17 +9,32 @@ extension Runtime {
     /// Throws `.unknownTask` (with suggestions) when a task it names is not
     /// registered and `validateTaskNames` is on, `.invalidInput` for a
     /// malformed canvas or option, `.backend` when the store fails (a full
-    /// disk). Nothing is published when it throws — on the SQLite backend
-    /// not even by a failure midway (see `publishWhole`).
+    /// disk). Nothing is published when it throws for the canvas or its
+    /// options. On the SQLite backend not even a failure of the store midway
+    /// leaves anything published (see `publishWhole`); elsewhere the canvas
+    /// is streamed (see `PublishStream`) and a broker closed midway by
+    /// `shutdown` keeps the batches it took.
     @discardableResult
     public func apply(_ canvas: Canvas, options: SignatureOptions = [:]) throws(ChorusError) -> AsyncResult {
+        try apply(canvas, options: options, idGenerator: RandomTaskIDs())
+    }
+
+    /// `apply` with the ids drawn from `idGenerator` (tests pass sequential ones).
+    func apply(_ canvas: Canvas, options: SignatureOptions, idGenerator: some TaskIDGenerator) throws(ChorusError) -> AsyncResult {
         if configuration.validateTaskNames { try validateTaskNames(in: canvas) }
         if options.isEmpty, case .task(let s) = canvas, s.options.isEmpty {
-            return try applyPlain(s)
+            var ids = idGenerator
+            return try applyPlain(s, id: ids.next())
         }
-        let plan = try canvas.prepare(options: options)
-        try publishWhole(plan)
-        return AsyncResult(handle: plan.result, rootID: plan.messages.first?.options.rootId, runtime: self)
+        if batchesWrites {
+            let plan = try canvas.prepare(options: options, idGenerator: idGenerator)
+            try publishWhole(plan)
+            return AsyncResult(handle: plan.result, rootID: plan.messages.first?.options.rootId, runtime: self)
+        }
+        var stream = PublishStream(runtime: self)
+        let (result, _) = try canvas.freeze(options: options, idGenerator: idGenerator, into: &stream)
+        try stream.flush()
+        return AsyncResult(handle: result, rootID: stream.rootID, runtime: self)
     }
 
     /// Publishes a plan all or nothing where the store can: on the SQLite
@@ -45,9 +60,7 @@ extension Runtime {
     /// `apply` of a task signature without options (most tasks sent one by
     /// one): the message `prepare` + `MessageBuilder` would build, made
     /// directly. `MessageBuilderTests` checks the two paths agree.
-    private func applyPlain(_ s: Signature) throws(ChorusError) -> AsyncResult {
-        var ids = RandomTaskIDs()
-        let id = ids.next()
+    private func applyPlain(_ s: Signature, id: String) throws(ChorusError) -> AsyncResult {
         let message = MessageBuilder.plainMessage(task: s.task, args: s.args, kwargs: s.kwargs, id: id)
         emit(TaskEvent(
             kind: .sent, taskID: id, taskName: s.task, attempt: 1, rootID: id, parentID: nil, groupID: nil,
@@ -72,12 +85,7 @@ extension Runtime {
     /// or, inside `transaction`, holds them until it commits (reporting them
     /// `sent` before the commit when `reportingSent`: the caller commits at once).
     func publish(_ plan: PublishPlan, in transaction: StateTransaction? = nil, reportingSent: Bool = false) throws(ChorusError) {
-        for registration in plan.chordRegistrations {
-            let outcome = try store.setChordSize(registration.size, forGroup: registration.groupId)
-            if let parts = outcome.completedParts {
-                try completeChord(parts: parts, body: registration.body, parentID: nil, rootID: registration.body.options.rootId)
-            }
-        }
+        for registration in plan.chordRegistrations { try register(registration) }
         let now = configuration.clock.now
         if let transaction {
             // Held until commit; no one can start them before then.
@@ -99,12 +107,27 @@ extension Runtime {
         while start < built.count {
             let batch = built[start..<min(start + Self.publishBatch, built.count)]
             start = batch.endIndex
-            // `sent` is reported just before the broker gets the messages: once
-            // it has them, an executor may start (and finish) a task before this
-            // thread runs again, and observers must see `sent` first.
-            for (message, _) in batch { reportSent(message, at: now) }
-            if batch.count == 1 { try broker.publish(batch[batch.startIndex].message, to: batch[batch.startIndex].queue) } else { try broker.publish(Array(batch)) }
+            try send(batch, at: now)
         }
+    }
+
+    /// Sets the size of a chord before any of its header members is
+    /// published; runs its body if the parts already recorded complete it
+    /// (or its size is 0).
+    func register(_ registration: ChordRegistration) throws(ChorusError) {
+        let outcome = try store.setChordSize(registration.size, forGroup: registration.groupId)
+        if let parts = outcome.completedParts {
+            try completeChord(parts: parts, body: registration.body, parentID: nil, rootID: registration.body.options.rootId)
+        }
+    }
+
+    /// Hands built messages to the broker in one call, reporting each `sent`
+    /// just before: once the broker has them, an executor may start (and
+    /// finish) a task before this thread runs again, and observers must see
+    /// `sent` first.
+    func send(_ batch: ArraySlice<(message: TaskMessage, queue: String)>, at now: Date) throws(ChorusError) {
+        for (message, _) in batch { reportSent(message, at: now) }
+        if batch.count == 1 { try broker.publish(batch[batch.startIndex].message, to: batch[batch.startIndex].queue) } else { try broker.publish(Array(batch)) }
     }
 
     private func reportSent(_ message: TaskMessage, at now: Date) {
