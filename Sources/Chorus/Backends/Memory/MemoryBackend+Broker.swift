@@ -1,14 +1,17 @@
 import Foundation
 
 extension MemoryBackend: Broker {
+    /// Wakes waiting claims after the lock is released (see
+    /// `SpinningCondition.broadcast()`): woken while the publisher still held
+    /// it, each went back to sleep on the mutex at once.
     public func publish(_ message: TaskMessage, to queue: String) throws(ChorusError) {
         let due = message.headers.eta.map { scale.deadline(forWallTime: $0, clock: clock) }
         let now = clock.monotonicNow
         try withBroker { state throws(ChorusError) in
             guard !state.closed else { throw ChorusError(.invalidState, "broker is closed; cannot publish \(message.id)") }
             state.enqueue(Queued(message: message, queue: queue, deliveries: 0, redelivered: false), due: due, now: now)
-            brokerCondition.broadcast()
         }
+        brokerCondition.broadcast()
     }
 
     /// One lock and one wake-up for the lot: a wide group or chord woke the
@@ -22,8 +25,8 @@ extension MemoryBackend: Broker {
             for (item, due) in zip(batch, dues) {
                 state.enqueue(Queued(message: item.message, queue: item.queue, deliveries: 0, redelivered: false), due: due, now: now)
             }
-            brokerCondition.broadcast()
         }
+        brokerCondition.broadcast()
     }
 
     public func claim(from queues: [String], mode: ClaimMode, timeout: Double) throws(ChorusError) -> Delivery? {

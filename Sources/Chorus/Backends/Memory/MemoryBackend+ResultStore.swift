@@ -18,12 +18,13 @@ extension MemoryBackend: ResultStore {
         if meta.state.isReady && meta.dateDone == nil { meta.dateDone = clock.now }
         let key = TaskKey(meta.taskID)
         let ends = meta.state.isReady || attempt?.state.endsAttempt == true
-        return try withResults { state in
+        var wake = false
+        let stored = try withResults { state in
             guard state.store(meta, attempt: attempt, key: key, now: ends ? clock.monotonicNow : nil) else { return false }
             if meta.state.isReady {
                 // Only when someone waits for this very task: a broadcast per
                 // result woke a thread waiting for another one at every task.
-                if state.blockedWaiters[key] != nil { resultCondition.broadcast() }
+                wake = state.blockedWaiters[key] != nil
                 guard !state.asyncWaiters.isEmpty else { return true }
                 for (id, waiter) in state.asyncWaiters.removeValue(forKey: meta.taskID) ?? [:] {
                     state.activeWaiters.remove(id)
@@ -32,6 +33,9 @@ extension MemoryBackend: ResultStore {
             }
             return true
         }
+        // After the lock is released (see `SpinningCondition.broadcast()`).
+        if wake { resultCondition.broadcast() }
+        return stored
     }
 
     public func recordStarted(_ message: TaskMessage, queue: String, startedAt: Date) throws(ChorusError) {

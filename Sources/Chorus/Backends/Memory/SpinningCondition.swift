@@ -60,6 +60,12 @@ final class SpinningCondition: @unchecked Sendable {
         _ = chorus_shared_cas(owner, Self.token, 0)
     }
 
+    /// Wakes every waiter. Safe with the lock held or not: a waiter checks
+    /// its condition with the lock held before it waits, and waiting releases
+    /// the lock atomically, so a change made under the lock and broadcast
+    /// after it is never missed. The hot paths broadcast after unlocking: a
+    /// waiter woken while the lock is still held goes back to sleep on the
+    /// mutex at once, and its waker pays a second system call to wake it again.
     func broadcast() { condition.broadcast() }
 
     /// `clock.wait(until:on:)` with the lock held, as `NSCondition` waits.

@@ -20,8 +20,11 @@ public protocol RuntimeClock: AnyObject, Sendable {
     ///
     /// The caller must hold `condition`'s lock; it is released while waiting and
     /// held again on return. Like any condition wait this may return early, so
-    /// callers re-check their predicate and the clock in a loop. Wakers must
-    /// signal the same `condition` while holding its lock.
+    /// callers re-check their predicate and the clock in a loop. Wakers change
+    /// the predicate with the lock held and signal the same `condition`,
+    /// with the lock held or just after releasing it: so a waiting clock must
+    /// release the lock atomically with beginning to wait, as
+    /// `NSCondition.wait` does.
     func wait(until deadline: MonotonicInstant, on condition: NSCondition)
 }
 
