@@ -189,6 +189,9 @@ extension MemoryBackend {
             }
         }
 
+        /// Runs `body` on a table slot in place: passed `&table[key]`, the
+        /// dictionary's accessor finds the key once for both the read and
+        /// the write (a read, then an assignment, hashed it twice).
         private static func update<Value>(_ slot: inout Value?, _ body: (inout Value?) -> Void) { body(&slot) }
 
         /// Whether a start of `attempt` only adds a `Running` entry: the task
