@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chorus
+import Foundation
 
 /// `chorus history`: the attempt table of a task or a whole workflow.
 struct HistoryCommand: ParsableCommand {
@@ -24,7 +25,14 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let backend = try database.open()
         var records = try backend.attempts(forRoot: id)
-        if records.isEmpty { records = try backend.attempts(forTask: id) }
+        if records.isEmpty {
+            records = try backend.attempts(forTask: id)
+            // A chain's or chord's result id is its last task, not its root:
+            // say where the rest of the workflow is (stderr, so `--json` stays clean).
+            if let root = records.lazy.compactMap(\.rootID).first(where: { $0 != id }) {
+                FileHandle.standardError.write(Data("note: task \(id) belongs to workflow \(root); `chorus history \(root)` lists all of it\n".utf8))
+            }
+        }
         if json {
             print(AttemptTable.json(records).serialized())
             return
