@@ -39,7 +39,13 @@ final class SpinningCondition: @unchecked Sendable {
     /// A nonzero word that differs between live threads (the low bits of
     /// `pthread_self`, an address): who set `owner`, so that `unlock` only
     /// clears its own claim.
-    private static var token: UInt32 { UInt32(truncatingIfNeeded: pthread_self()) | 1 }
+    private static var token: UInt32 {
+        #if canImport(Darwin)
+        UInt32(truncatingIfNeeded: UInt(bitPattern: pthread_self())) | 1  // a pointer there
+        #else
+        UInt32(truncatingIfNeeded: pthread_self()) | 1  // an integer on Linux
+        #endif
+    }
 
     func lock() {
         let me = Self.token
