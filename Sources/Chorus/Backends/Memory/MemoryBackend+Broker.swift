@@ -53,7 +53,7 @@ extension MemoryBackend: Broker {
             held.queued.deliveries = delivery.deliveryCount
             held.deadline = deadline
             state.inFlight[tag] = held
-            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag.number))
+            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag))
             state.compactLeasesIfMostlyStale()
             return true
         }
@@ -85,8 +85,9 @@ extension MemoryBackend: Broker {
                 if let leaseSeconds {
                     let deadline = leaseDeadline ?? scale.deadline(afterSeconds: leaseSeconds, clock: clock)
                     leaseDeadline = deadline
-                    brokerState.inFlight[CountedKey(tag)] = (queued, deadline)
-                    brokerState.leases.insert(LeaseEntry(deadline: deadline, sequence: brokerState.nextSequence(), tag: tag))
+                    let key = CountedKey(tag)
+                    brokerState.inFlight[key] = (queued, deadline)
+                    brokerState.leases.insert(LeaseEntry(deadline: deadline, sequence: brokerState.nextSequence(), tag: key))
                 }
                 deliveries.append(Delivery(
                     key: .number(tag), message: queued.message, queue: queued.queue, deliveryCount: deliveryCount,
@@ -139,7 +140,7 @@ extension MemoryBackend: Broker {
         return try withBroker { state in
             guard let tag = BrokerState.tagKey(delivery), state.inFlight[tag] != nil else { return false }
             state.inFlight[tag]!.deadline = deadline
-            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag.number))
+            state.leases.insert(LeaseEntry(deadline: deadline, sequence: state.nextSequence(), tag: tag))
             state.compactLeasesIfMostlyStale()
             brokerCondition.broadcast()
             return true

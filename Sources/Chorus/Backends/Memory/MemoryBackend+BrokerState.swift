@@ -20,7 +20,8 @@ extension MemoryBackend {
     struct LeaseEntry: Comparable {
         let deadline: MonotonicInstant
         let sequence: UInt64
-        let tag: UInt64
+        /// The `inFlight` entry it times.
+        let tag: CountedKey
         static func < (a: Self, b: Self) -> Bool { (a.deadline, a.sequence) < (b.deadline, b.sequence) }
     }
 
@@ -82,8 +83,8 @@ extension MemoryBackend {
             var lapsed: [Queued] = []
             while let first = leases.min, first.deadline <= now {
                 leases.removeMin()
-                guard let held = inFlight[CountedKey(first.tag)], held.deadline == first.deadline else { continue }
-                inFlight[CountedKey(first.tag)] = nil
+                guard let held = inFlight[first.tag], held.deadline == first.deadline else { continue }
+                inFlight[first.tag] = nil
                 var queued = held.queued
                 queued.redelivered = true
                 lapsed.append(queued)
@@ -110,7 +111,7 @@ extension MemoryBackend {
             guard leases.count > 2 * inFlight.count + 1_024 else { return }
             // Keep each live lease's current entry, with its sequence: equal
             // deadlines still lapse in the order the leases were taken.
-            leases = Heap(leases.unordered.filter { entry in inFlight[CountedKey(entry.tag)]?.deadline == entry.deadline })
+            leases = Heap(leases.unordered.filter { entry in inFlight[entry.tag]?.deadline == entry.deadline })
         }
 
         /// The earliest instant at which something may become claimable.
