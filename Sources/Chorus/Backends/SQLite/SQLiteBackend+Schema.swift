@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 
 /// The schema: versioned by `PRAGMA user_version`, marked as Chorus's by
@@ -230,36 +231,57 @@ extension SQLiteBackend {
             throw describe(error, "opening it", path: path, busyTimeout: options.busyTimeout)
         }
         defer { pool.checkin(connection) }
-        do throws(SQLiteError) {
-            // One read transaction, so the application id, version and tables
-            // come from the same snapshot: read one by one, a process creating
-            // the file meanwhile made a half-seen Chorus database look foreign.
-            try connection.exec("BEGIN")
-            let fresh: Bool
-            do {
-                fresh = try checkOwnership(connection, path: path)
-            } catch {
-                try? connection.exec("ROLLBACK")
-                throw error
-            }
-            try connection.exec("COMMIT")
-            if !fresh && options.verifyOnOpen { try probeBTrees(connection) }
-            if !fresh && options.fullCheckOnOpen { try fullCheck(connection) }
-            let mode = try connection.queryFirst("PRAGMA journal_mode = WAL") { $0.text(0) } ?? ""
-            guard mode.lowercased() == "wal" else {
-                throw SQLiteError(ChorusError(.backend, "database \(path) cannot use WAL mode (journal mode stays '\(mode)'); put it on a local file system"))
-            }
-            try connection.immediateTransaction { (c: SQLiteConnection) throws(SQLiteError) in
-                _ = try checkOwnership(c, path: path)  // another process may have created it meanwhile
-                var version = try c.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
-                while version < Self.schemaVersion {
-                    try c.exec(Self.migrations[Int(version)])
-                    version += 1
+        // Retried whole while the file is busy: switching to WAL needs the
+        // file to itself, and SQLite reports SQLITE_BUSY at once there
+        // instead of waiting in the busy handler. Two processes creating one
+        // database together made the later one fail in about a millisecond.
+        let start = Date()
+        var retry = 0
+        while true {
+            do throws(SQLiteError) {
+                try prepareSchema(connection, path: path, options: options)
+                return
+            } catch where error.isBusy {
+                if !connection.isAutocommit { try? connection.exec("ROLLBACK") }
+                guard let pause = busyRetryPause(retry, since: start, busyTimeout: options.busyTimeout) else {
+                    throw describe(error, "opening it", path: path, busyTimeout: options.busyTimeout)
                 }
-                try c.exec("PRAGMA user_version = \(version); PRAGMA application_id = \(Self.applicationID);")
+                Thread.sleep(forTimeInterval: pause)
+                retry += 1
+            } catch {
+                throw describe(error, "opening it", path: path, busyTimeout: options.busyTimeout)
             }
+        }
+    }
+
+    /// The checks, the WAL switch and the migrations of `openSchema`, once.
+    private static func prepareSchema(_ connection: SQLiteConnection, path: String, options: Options) throws(SQLiteError) {
+        // One read transaction, so the application id, version and tables
+        // come from the same snapshot: read one by one, a process creating
+        // the file meanwhile made a half-seen Chorus database look foreign.
+        try connection.exec("BEGIN")
+        let fresh: Bool
+        do {
+            fresh = try checkOwnership(connection, path: path)
         } catch {
-            throw describe(error, "opening it", path: path, busyTimeout: options.busyTimeout)
+            try? connection.exec("ROLLBACK")
+            throw error
+        }
+        try connection.exec("COMMIT")
+        if !fresh && options.verifyOnOpen { try probeBTrees(connection) }
+        if !fresh && options.fullCheckOnOpen { try fullCheck(connection) }
+        let mode = try connection.queryFirst("PRAGMA journal_mode = WAL") { $0.text(0) } ?? ""
+        guard mode.lowercased() == "wal" else {
+            throw SQLiteError(ChorusError(.backend, "database \(path) cannot use WAL mode (journal mode stays '\(mode)'); put it on a local file system"))
+        }
+        try connection.immediateTransaction { (c: SQLiteConnection) throws(SQLiteError) in
+            _ = try checkOwnership(c, path: path)  // another process may have created it meanwhile
+            var version = try c.queryFirst("PRAGMA user_version") { $0.int(0) } ?? 0
+            while version < Self.schemaVersion {
+                try c.exec(Self.migrations[Int(version)])
+                version += 1
+            }
+            try c.exec("PRAGMA user_version = \(version); PRAGMA application_id = \(Self.applicationID);")
         }
     }
 

@@ -154,8 +154,13 @@ public final class SQLiteBackend: Sendable {
     /// a stale WAL snapshot), doubling from 1 ms to at most 50 ms, for as
     /// long as `busyTimeout` allows since the call began.
     func busyRetryPause(_ retry: Int, since start: Date) -> Double? {
+        Self.busyRetryPause(retry, since: start, busyTimeout: options.busyTimeout)
+    }
+
+    /// `busyRetryPause(_:since:)` before the backend exists (while opening).
+    static func busyRetryPause(_ retry: Int, since start: Date, busyTimeout: Double) -> Double? {
         let pause = min(0.05, 0.001 * Double(1 << min(retry, 6)))
-        guard Date().timeIntervalSince(start) + pause < options.busyTimeout else { return nil }
+        guard Date().timeIntervalSince(start) + pause < busyTimeout else { return nil }
         return pause
     }
 
